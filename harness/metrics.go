@@ -1,0 +1,110 @@
+package harness
+
+import "math"
+
+// Metrics summarise one backtest. The first nine are the reference's, with its
+// key names and units (percentages ×100); the rest are gem's additions.
+type Metrics struct {
+	TotalReturnPct      float64 `json:"total_return_pct"`
+	AnnualizedReturnPct float64 `json:"annualized_return_pct"`
+	MaxDrawdownPct      float64 `json:"max_drawdown_pct"` // ≤ 0
+	SharpeRatio         float64 `json:"sharpe_ratio"`
+	SortinoRatio        float64 `json:"sortino_ratio"`
+	CalmarRatio         float64 `json:"calmar_ratio"`
+	RebalanceCount      int     `json:"rebalance_count"`
+	HHI                 float64 `json:"hhi"` // of the last snapshot
+	FinalValue          float64 `json:"final_value"`
+
+	AvgHHI          float64 `json:"avg_hhi"`           // mean daily HHI
+	TurnoverPerYear float64 `json:"turnover_per_year"` // notional traded ÷ mean value, per 365 days
+	FeesPaid        float64 `json:"fees_paid"`
+	DaysInvested    int     `json:"days_invested"` // days with more than 0.1% of value in positions
+}
+
+// Annualisation constants of the reference: 365 calendar days a year for
+// returns, sqrt(252) for Sharpe and Sortino.
+const (
+	daysPerYear       = 365
+	sharpeTradingDays = 252
+	tiny              = 1e-12
+)
+
+// ComputeMetrics derives the metrics of a run, reproducing the reference's
+// arithmetic operation by operation:
+//
+//	total   = (v_last − v_0) / v_0
+//	annual  = (1 + total)^(365/days) − 1
+//	dd      = max_t (peak_t − v_t) / peak_t
+//	r_t     = (v_{t+1} − v_t) / v_t
+//	sharpe  = mean(r) / std(r) · √252            (population std; 0 if std ≤ 1e-12)
+//	sortino = mean(r) / √(Σ_{r<0} r² / N) · √252 (0 if the deviation ≤ 1e-12)
+//	calmar  = annual / dd                         (0 if dd ≤ 1e-12)
+func ComputeMetrics(run *Run) Metrics {
+	v := run.Values
+	var m Metrics
+	if len(v) == 0 {
+		return m
+	}
+	first, last := v[0], v[len(v)-1]
+	total := (last - first) / first
+	years := float64(len(v)) / daysPerYear
+	annual := Pow(1+total, 1/years) - 1
+	peak, dd := first, 0.0
+	for _, x := range v {
+		peak = max(peak, x)
+		dd = max(dd, (peak-x)/peak)
+	}
+	m.TotalReturnPct = total * 100
+	m.AnnualizedReturnPct = annual * 100
+	m.MaxDrawdownPct = -dd * 100
+	if len(v) > 1 {
+		r := make([]float64, len(v)-1)
+		for i := range r {
+			r[i] = (v[i+1] - v[i]) / v[i]
+		}
+		mean := Mean(r)
+		if sd := StdPop(r, nil); sd > tiny {
+			m.SharpeRatio = mean / sd * math.Sqrt(sharpeTradingDays)
+		}
+		down := r[:0:0]
+		for _, x := range r {
+			if x < 0 {
+				down = append(down, x*x)
+			}
+		}
+		if dev := math.Sqrt(PairwiseSum(down) / float64(len(r))); dev > tiny {
+			m.SortinoRatio = mean / dev * math.Sqrt(sharpeTradingDays)
+		}
+	}
+	if dd > tiny {
+		m.CalmarRatio = m.AnnualizedReturnPct / math.Abs(m.MaxDrawdownPct)
+	}
+	m.RebalanceCount = len(run.Rebalances)
+	m.HHI = run.HHIs[len(run.HHIs)-1]
+	m.FinalValue = last
+	m.AvgHHI = Mean(run.HHIs)
+	m.FeesPaid = run.FeesPaid
+	m.TurnoverPerYear = run.Traded / Mean(v) / years
+	for i, x := range v {
+		if x-run.Cash[i] > 0.001*x {
+			m.DaysInvested++
+		}
+	}
+	return m
+}
+
+// hhi is the Herfindahl-Hirschman index of a snapshot: the sum of squared
+// weights of the positions (in book order) and of cash when its weight
+// exceeds 1e-9. An all-cash book has HHI 1.
+func hhi(pf *portfolio, total float64, price func(tok int, entry float64) float64) float64 {
+	h, invested := 0.0, 0.0
+	for _, p := range pf.positions {
+		w := p.Qty * price(p.Token, p.Entry) / total
+		h += w * w
+		invested += w
+	}
+	if cash := 1 - invested; cash > 1e-9 {
+		h += cash * cash
+	}
+	return h
+}

@@ -1,0 +1,167 @@
+package strategy
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"gem/harness"
+)
+
+// Params are one GEM specialist's parameters. The defaults are the
+// reference's.
+type Params struct {
+	R2Threshold       float64 `param:"r2_threshold" min:"-1" max:"1"`
+	TopN              int     `param:"top_n" min:"1" max:"10000"`
+	ATRWindow         int     `param:"atr_window" min:"1" max:"100000"`
+	FitWindow         int     `param:"fit_window" min:"0" max:"100000"` // days; 0 = all history
+	MomentumCap       float64 `param:"momentum_cap"`                    // upper bound on momentum; ≤ 0 disables
+	R2Exponent        float64 `param:"r2_exponent" min:"0" max:"100"`
+	RebalanceCooldown int     `param:"rebalance_cooldown" min:"0" max:"100000"` // days; 0 or 1 = none
+
+	UseR2Filter            bool `param:"use_r2_filter"`
+	UseGrowthFilter        bool `param:"use_growth_filter"`
+	UseMomentumCap         bool `param:"use_momentum_cap"`
+	UseInverseVolWeighting bool `param:"use_inverse_vol_weighting"`
+	PickLowestMomentum     bool `param:"pick_lowest_momentum"`
+
+	Model FitModel `param:"fit_model" choices:"exponential|linear"`
+}
+
+// DefaultParams returns the reference's defaults: r2_threshold 0.5, top_n 5,
+// atr_window 15, fit_window 30, momentum_cap 0.14, r2_exponent 2,
+// rebalance_cooldown 7, every filter on, highest momentum first, exponential
+// fit.
+func DefaultParams() Params {
+	return Params{
+		R2Threshold: 0.5, TopN: 5, ATRWindow: 15, FitWindow: 30, MomentumCap: 0.14,
+		R2Exponent: 2.0, RebalanceCooldown: 7,
+		UseR2Filter: true, UseGrowthFilter: true, UseMomentumCap: true, UseInverseVolWeighting: true,
+		Model: Exponential,
+	}
+}
+
+// Validate reports parameter combinations the specialist cannot run.
+func (p Params) Validate() error {
+	if p.FitWindow == 1 {
+		return fmt.Errorf("fit_window 1 cannot fit a trend (use 0 for all history or at least 2)")
+	}
+	if p.Model != Exponential && p.Model != Linear {
+		return fmt.Errorf("fit_model %q is not exponential or linear", p.Model)
+	}
+	return nil
+}
+
+func (p Params) String() string { return ParamsString(&p) }
+
+// Specialist is the GEM momentum specialist: fit every token, keep those
+// that grow (a1 > 1), fit well (R² above the threshold) and are not already
+// too steep (momentum below the cap), take the top N by momentum, and weight
+// them by inverse ATR.
+type Specialist struct {
+	P     Params
+	cache *Cache
+	cands []candidate
+}
+
+type candidate struct {
+	tok      int
+	momentum float64
+	atr      float64
+}
+
+// NewSpecialist returns a specialist with parameters p sharing fits through
+// cache (nil for a private cache).
+func NewSpecialist(p Params, cache *Cache) *Specialist {
+	if cache == nil {
+		cache = NewCache()
+	}
+	return &Specialist{P: p, cache: cache}
+}
+
+// fits returns every token's fit on the view's decision day, or nil before
+// the first day.
+func (s *Specialist) fits(v *harness.View) []dayFit {
+	d := v.Day()
+	if d < 0 {
+		return nil
+	}
+	k := fitKey{panel: v.Panel(), window: s.P.FitWindow, model: s.P.Model, ref: v.Fill() == harness.Reference}
+	return s.cache.table(k, v.NumTokens()).day(v, k, d)
+}
+
+// Cooldown implements harness.Strategy.
+func (s *Specialist) Cooldown(*harness.View) int { return s.P.RebalanceCooldown }
+
+// Signals implements harness.Strategy: each fitted token's momentum.
+func (s *Specialist) Signals(v *harness.View, _ *harness.Account, dst []float64) {
+	fits := s.fits(v)
+	for i := range dst {
+		dst[i] = math.NaN()
+		if fits != nil && fits[i].OK {
+			dst[i] = fits[i].Momentum(s.P.R2Exponent)
+		}
+	}
+}
+
+// Targets implements harness.Strategy.
+func (s *Specialist) Targets(v *harness.View, _ *harness.Account, dst []harness.Target) []harness.Target {
+	return s.portfolio(v, s.fits(v), dst)
+}
+
+func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Target) []harness.Target {
+	p := &s.P
+	s.cands = s.cands[:0]
+	for tok, f := range fits {
+		if !f.OK {
+			continue
+		}
+		m := f.Momentum(p.R2Exponent)
+		if p.UseGrowthFilter && !(f.A1 > 1) {
+			continue
+		}
+		if p.UseR2Filter && !(f.R2 > p.R2Threshold) {
+			continue
+		}
+		if p.UseMomentumCap && p.MomentumCap > 0 && !(m < p.MomentumCap) {
+			continue
+		}
+		s.cands = append(s.cands, candidate{tok: tok, momentum: m})
+	}
+	slices.SortStableFunc(s.cands, func(a, b candidate) int {
+		if p.PickLowestMomentum {
+			return cmp.Compare(a.momentum, b.momentum)
+		}
+		return cmp.Compare(b.momentum, a.momentum)
+	})
+	s.cands = s.cands[:min(len(s.cands), p.TopN)]
+	// Only after truncation are candidates without volatility dropped, as in
+	// the reference; this can leave fewer than top_n.
+	kept := s.cands[:0]
+	for _, c := range s.cands {
+		f := fits[c.tok]
+		c.atr = atr(v.High(c.tok)[f.start:f.end], v.Low(c.tok)[f.start:f.end], v.Close(c.tok)[f.start:f.end], p.ATRWindow, f.mean)
+		if c.atr > 0 {
+			kept = append(kept, c)
+		}
+	}
+	dst = dst[:0]
+	if len(kept) == 0 {
+		return dst
+	}
+	if !p.UseInverseVolWeighting {
+		for _, c := range kept {
+			dst = append(dst, harness.Target{Token: c.tok, Weight: 1 / float64(len(kept))})
+		}
+		return dst
+	}
+	sum := 0.0
+	for _, c := range kept {
+		sum += 1 / c.atr
+	}
+	for _, c := range kept {
+		dst = append(dst, harness.Target{Token: c.tok, Weight: (1 / c.atr) / sum})
+	}
+	return dst
+}
