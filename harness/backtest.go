@@ -50,12 +50,12 @@ type Target struct {
 
 // Strategy is the interface between the harness and the modifiable interior.
 // Each method sees the market only through a View that ends at the decision
-// day. A Strategy may keep caches, but its answers must be functions of the
-// view and the account alone.
+// day. A Strategy serves one backtest; it may keep state from day to day
+// and caches shared with others, but never data from beyond its view.
 type Strategy interface {
-	// Cooldown is the minimum number of calendar days between rebalances; 0
-	// or 1 means any day may rebalance.
-	Cooldown(v *View) int
+	// Cooldown is the minimum number of calendar days since the last
+	// rebalance before another may happen; 0 or 1 means any day may.
+	Cooldown(v *View, a *Account) int
 	// Signals writes one trigger signal per token into dst (len NumTokens):
 	// a token not held with a positive signal, or a held token with a
 	// negative one, triggers a rebalance. NaN means no signal.
@@ -111,6 +111,7 @@ type Run struct {
 	Final      []Holding   // positions in the last snapshot, in book order
 	FeesPaid   float64
 	Traded     float64   // notional bought plus sold
+	TokensHeld int       // distinct tokens ever held
 	HHIs       []float64 // daily concentration of the snapshot
 }
 
@@ -211,7 +212,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 	for _, pos := range pf.positions {
 		run.Final = append(run.Final, Holding{pos.Token, pos.Qty * snapPrice(pos.Token, pos.Entry)})
 	}
-	run.FeesPaid, run.Traded = pf.fees, pf.traded
+	run.FeesPaid, run.Traded, run.TokensHeld = pf.fees, pf.traded, pf.everHeld
 	return run, nil
 }
 
@@ -222,7 +223,7 @@ func rebalanceDue(day int, v *View, a *Account, s Strategy, signals []float64) b
 	if a.last < 0 {
 		return true
 	}
-	if cd := s.Cooldown(v); cd > 0 && day-a.last < cd {
+	if cd := s.Cooldown(v, a); cd > 0 && day-a.last < cd {
 		return false
 	}
 	s.Signals(v, a, signals)

@@ -21,15 +21,16 @@ type Evaluation struct {
 // Evaluate runs the base backtest (fee FeeRate) and the stress backtest (fee
 // FeeRate × StressMultiplier), both from InitialCapital, and scores them. The
 // caller's FeeRate and InitialCapital are ignored: they are the harness's.
-func Evaluate(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Evaluation, error) {
+// newStrategy is called once per backtest, base first.
+func Evaluate(ctx context.Context, p *Panel, newStrategy func() Strategy, cfg Config) (*Evaluation, error) {
 	cfg.InitialCapital = InitialCapital
 	cfg.FeeRate = FeeRate
-	base, err := Backtest(ctx, p, s, cfg)
+	base, err := Backtest(ctx, p, newStrategy(), cfg)
 	if err != nil {
 		return nil, err
 	}
 	cfg.FeeRate = StressFeeRate()
-	stress, err := Backtest(ctx, p, s, cfg)
+	stress, err := Backtest(ctx, p, newStrategy(), cfg)
 	if err != nil {
 		return nil, err
 	}

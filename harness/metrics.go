@@ -38,7 +38,7 @@ const (
 //	r_t     = (v_{t+1} − v_t) / v_t
 //	sharpe  = mean(r) / std(r) · √252            (population std; 0 if std ≤ 1e-12)
 //	sortino = mean(r) / √(Σ_{r<0} r² / N) · √252 (0 if the deviation ≤ 1e-12)
-//	calmar  = annual / dd                         (0 if dd ≤ 1e-12)
+//	calmar  = annual / dd                        (0 if dd ≤ 1e-12)
 func ComputeMetrics(run *Run) Metrics {
 	v := run.Values
 	var m Metrics
@@ -77,7 +77,7 @@ func ComputeMetrics(run *Run) Metrics {
 		}
 	}
 	if dd > tiny {
-		m.CalmarRatio = m.AnnualizedReturnPct / math.Abs(m.MaxDrawdownPct)
+		m.CalmarRatio = annual / dd
 	}
 	m.RebalanceCount = len(run.Rebalances)
 	m.HHI = run.HHIs[len(run.HHIs)-1]

@@ -21,10 +21,12 @@ type portfolio struct {
 	dust      float64 // a position at or below this quantity is deleted
 	fees      float64 // fees paid so far
 	traded    float64 // notional traded so far, buys plus sells
+	everHeld  int     // distinct tokens ever bought
+	bought    []bool
 }
 
 func newPortfolio(numTokens int, capital, fee, dust float64) *portfolio {
-	pf := &portfolio{cash: capital, slot: make([]int32, numTokens), fee: fee, dust: dust}
+	pf := &portfolio{cash: capital, slot: make([]int32, numTokens), fee: fee, dust: dust, bought: make([]bool, numTokens)}
 	for i := range pf.slot {
 		pf.slot[i] = -1
 	}
@@ -126,6 +128,10 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 		if k := pf.slot[t.Token]; k >= 0 {
 			pf.positions[k].Qty += qty
 		} else {
+			if !pf.bought[t.Token] {
+				pf.bought[t.Token] = true
+				pf.everHeld++
+			}
 			pf.slot[t.Token] = int32(len(pf.positions))
 			pf.positions = append(pf.positions, Position{Token: t.Token, Qty: qty, Entry: p})
 		}

@@ -21,6 +21,9 @@ func (v *View) NumTokens() int { return len(v.p.Series) }
 // Token returns the name of token i.
 func (v *View) Token(i int) string { return v.p.Series[i].Token }
 
+// TokenIndex returns the index of the named token, or -1.
+func (v *View) TokenIndex(name string) int { return v.p.TokenIndex(name) }
+
 // Len is the number of candles of token i visible in the view.
 func (v *View) Len(i int) int { return v.p.Rows(i, v.end) }
 

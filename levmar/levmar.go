@@ -20,6 +20,9 @@ type Settings struct {
 	Gtol float64
 	// Epsfcn sets the forward-difference step:
 	//	h_j = sqrt(max(Epsfcn, epsmch)) * |x_j|   (or sqrt(...) if x_j == 0)
+	// where epsmch = 2.22044604926e-16 is MINPACK's machine precision
+	// constant (a decimal literal, slightly above 2^-52, so it is the one
+	// used when Epsfcn is 2^-52).
 	Epsfcn float64
 	// Factor sets the initial step bound:
 	//	delta = Factor * ‖D x0‖   (or Factor if that is zero)
@@ -127,8 +130,9 @@ func carve(b []float64, k int) (head, rest []float64) {
 // component perturbed (the Jacobian) and at trial points.
 //
 // The sequence of floating point operations follows lmdif, lmpar, qrfac,
-// qrsolv, fdjac2 and enorm, so Solve reproduces scipy.optimize.leastsq (and
-// curve_fit with method="lm") to rounding in f, including Info and Nfev.
+// qrsolv, fdjac2 and enorm, so when f returns the same values as the Python
+// residual function, Solve returns bit for bit the x, Info and Nfev of
+// scipy.optimize.leastsq (and of curve_fit with method="lm").
 //
 // s nil means DefaultSettings. work may be nil, in which case scratch memory
 // is allocated. Solve panics if len(x) == 0, m < len(x), or a setting is out of
@@ -221,11 +225,11 @@ func lmdif(f func(x, fvec []float64), m int, x []float64, s *Settings, maxfev in
 			if cj[j] != 0 {
 				sum := 0.0
 				for i := j; i < m; i++ {
-					sum += cj[i] * wa4[i]
+					sum += float64(cj[i] * wa4[i])
 				}
 				t := -sum / cj[j]
 				for i := j; i < m; i++ {
-					wa4[i] += cj[i] * t
+					wa4[i] += float64(cj[i] * t)
 				}
 			}
 			cj[j] = wa1[j]
@@ -242,7 +246,7 @@ func lmdif(f func(x, fvec []float64), m int, x []float64, s *Settings, maxfev in
 					cj := fjac[j*m:]
 					sum := 0.0
 					for i := 0; i <= j; i++ {
-						sum += cj[i] * (qtf[i] / fnorm)
+						sum += float64(cj[i] * (qtf[i] / fnorm))
 					}
 					gnorm = fmax(gnorm, math.Abs(sum/wa2[l]))
 				}
@@ -283,7 +287,7 @@ func lmdif(f func(x, fvec []float64), m int, x []float64, s *Settings, maxfev in
 			actred := -1.0
 			if p1*fnorm1 < fnorm {
 				r := fnorm1 / fnorm
-				actred = 1 - r*r
+				actred = 1 - float64(r*r)
 			}
 
 			// Scaled predicted reduction and directional derivative.
@@ -292,13 +296,13 @@ func lmdif(f func(x, fvec []float64), m int, x []float64, s *Settings, maxfev in
 				temp = wa1[ipvt[j]]
 				cj := fjac[j*m:]
 				for i := 0; i <= j; i++ {
-					wa3[i] += cj[i] * temp
+					wa3[i] += float64(cj[i] * temp)
 				}
 			}
 			temp1 := enorm(wa3[:n]) / fnorm
 			temp2 := (math.Sqrt(par) * pnorm) / fnorm
-			prered := temp1*temp1 + temp2*temp2/p5
-			dirder := -(temp1*temp1 + temp2*temp2)
+			prered := float64(temp1*temp1) + temp2*temp2/p5
+			dirder := -(float64(temp1*temp1) + float64(temp2*temp2))
 
 			ratio := 0.0
 			if prered != 0 {
@@ -311,7 +315,7 @@ func lmdif(f func(x, fvec []float64), m int, x []float64, s *Settings, maxfev in
 					temp = p5
 				}
 				if actred < 0 {
-					temp = p5 * dirder / (dirder + p5*actred)
+					temp = p5 * dirder / (dirder + float64(p5*actred))
 				}
 				if p1*fnorm1 >= fnorm || temp < p1 {
 					temp = p1

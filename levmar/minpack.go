@@ -65,12 +65,31 @@ func fmin(a, b float64) float64 {
 // and then combined. The three-way split changes rounding compared with a
 // plain sqrt of the sum of squares, so it is kept exactly.
 func enorm(x []float64) float64 {
-	var s1, s2, s3, x1max, x3max float64
+	// Fast path: while every component is intermediate, only s2 moves, and
+	// with s1 = s3 = x3max = 0 the final formula reduces exactly to
+	// sqrt(s2). The first component outside that range hands the running s2
+	// to the general loop, which then continues as if it had run from the
+	// start.
 	agiant := rgiant / float64(len(x))
+	var s2 float64
+	for i, v := range x {
+		xabs := math.Abs(v)
+		if !(xabs > rdwarf && xabs < agiant) {
+			return enormGeneral(x[i:], s2, agiant)
+		}
+		s2 += float64(xabs * xabs)
+	}
+	return math.Sqrt(s2)
+}
+
+// enormGeneral is enorm's three-sum loop and final combination, started with
+// the intermediate sum s2 of the components already seen.
+func enormGeneral(x []float64, s2, agiant float64) float64 {
+	var s1, s3, x1max, x3max float64
 	for _, v := range x {
 		xabs := math.Abs(v)
 		if xabs > rdwarf && xabs < agiant {
-			s2 += xabs * xabs
+			s2 += float64(xabs * xabs)
 			continue
 		}
 		if xabs <= rdwarf {
@@ -78,11 +97,11 @@ func enorm(x []float64) float64 {
 			if xabs <= x3max {
 				if xabs != 0 {
 					r := xabs / x3max
-					s3 += r * r
+					s3 += float64(r * r)
 				}
 			} else {
 				r := x3max / xabs
-				s3 = 1 + s3*(r*r)
+				s3 = 1 + float64(s3*(r*r))
 				x3max = xabs
 			}
 			continue
@@ -90,10 +109,10 @@ func enorm(x []float64) float64 {
 		// Large component (NaN lands here too, as in the Fortran).
 		if xabs <= x1max {
 			r := xabs / x1max
-			s1 += r * r
+			s1 += float64(r * r)
 		} else {
 			r := x1max / xabs
-			s1 = 1 + s1*(r*r)
+			s1 = 1 + float64(s1*(r*r))
 			x1max = xabs
 		}
 	}
@@ -102,9 +121,9 @@ func enorm(x []float64) float64 {
 	}
 	if s2 != 0 {
 		if s2 >= x3max {
-			return math.Sqrt(s2 * (1 + (x3max/s2)*(x3max*s3)))
+			return math.Sqrt(s2 * (1 + float64((x3max/s2)*(x3max*s3))))
 		}
-		return math.Sqrt(x3max * ((s2 / x3max) + (x3max * s3)))
+		return math.Sqrt(x3max * ((s2 / x3max) + float64(x3max*s3)))
 	}
 	return x3max * math.Sqrt(s3)
 }
@@ -121,7 +140,7 @@ func fdjac2(f func(x, fvec []float64), m int, x, fvec, fjac, wa []float64, epsfc
 	eps := math.Sqrt(fmax(epsfcn, epsmch))
 	for j := range x {
 		temp := x[j]
-		h := eps * math.Abs(temp)
+		h := float64(eps * math.Abs(temp))
 		if h == 0 {
 			h = eps
 		}
@@ -190,15 +209,15 @@ func qrfac(m, n int, a []float64, ipvt []int, rdiag, acnorm, wa []float64) {
 				ck := a[k*m : k*m+m]
 				sum := 0.0
 				for i := j; i < m; i++ {
-					sum += cj[i] * ck[i]
+					sum += float64(cj[i] * ck[i])
 				}
 				temp := sum / cj[j]
 				for i := j; i < m; i++ {
-					ck[i] -= temp * cj[i]
+					ck[i] -= float64(temp * cj[i])
 				}
 				if rdiag[k] != 0 {
 					temp = ck[j] / rdiag[k]
-					rdiag[k] *= math.Sqrt(fmax(0, 1-temp*temp))
+					rdiag[k] *= math.Sqrt(fmax(0, 1-float64(temp*temp)))
 					r := rdiag[k] / wa[k]
 					if !(p05*(r*r) > epsmch) {
 						// Too much cancellation in the downdate: recompute.
@@ -242,7 +261,7 @@ func lmpar(n int, r []float64, ldr int, ipvt []int, diag, qtb []float64, delta, 
 		temp := wa1[j]
 		col := r[j*ldr:]
 		for i := 0; i < j; i++ {
-			wa1[i] -= col[i] * temp
+			wa1[i] -= float64(col[i] * temp)
 		}
 	}
 	for j := 0; j < n; j++ {
@@ -265,13 +284,13 @@ func lmpar(n int, r []float64, ldr int, ipvt []int, diag, qtb []float64, delta, 
 	if nsing >= n {
 		for j := 0; j < n; j++ {
 			l := ipvt[j]
-			wa1[j] = diag[l] * (wa2[l] / dxnorm)
+			wa1[j] = float64(diag[l] * (wa2[l] / dxnorm))
 		}
 		for j := 0; j < n; j++ {
 			col := r[j*ldr:]
 			sum := 0.0
 			for i := 0; i < j; i++ {
-				sum += col[i] * wa1[i]
+				sum += float64(col[i] * wa1[i])
 			}
 			wa1[j] = (wa1[j] - sum) / col[j]
 		}
@@ -284,7 +303,7 @@ func lmpar(n int, r []float64, ldr int, ipvt []int, diag, qtb []float64, delta, 
 		col := r[j*ldr:]
 		sum := 0.0
 		for i := 0; i <= j; i++ {
-			sum += col[i] * qtb[i]
+			sum += float64(col[i] * qtb[i])
 		}
 		wa1[j] = sum / diag[ipvt[j]]
 	}
@@ -327,14 +346,14 @@ func lmpar(n int, r []float64, ldr int, ipvt []int, diag, qtb []float64, delta, 
 		// Newton correction.
 		for j := 0; j < n; j++ {
 			l := ipvt[j]
-			wa1[j] = diag[l] * (wa2[l] / dxnorm)
+			wa1[j] = float64(diag[l] * (wa2[l] / dxnorm))
 		}
 		for j := 0; j < n; j++ {
 			wa1[j] /= sdiag[j]
 			temp = wa1[j]
 			col := r[j*ldr:]
 			for i := j + 1; i < n; i++ {
-				wa1[i] -= col[i] * temp
+				wa1[i] -= float64(col[i] * temp)
 			}
 		}
 		temp = enorm(wa1[:n])
@@ -391,20 +410,20 @@ func qrsolv(n int, r []float64, ldr int, ipvt []int, diag, qtb, x, sdiag, wa []f
 				var sin, cos float64
 				if !(math.Abs(ck[k]) >= math.Abs(sdiag[k])) {
 					cotan := ck[k] / sdiag[k]
-					sin = p5 / math.Sqrt(p25+p25*cotan*cotan)
+					sin = p5 / math.Sqrt(p25+float64(p25*cotan*cotan))
 					cos = sin * cotan
 				} else {
 					tan := sdiag[k] / ck[k]
-					cos = p5 / math.Sqrt(p25+p25*tan*tan)
+					cos = p5 / math.Sqrt(p25+float64(p25*tan*tan))
 					sin = cos * tan
 				}
-				ck[k] = cos*ck[k] + sin*sdiag[k]
-				temp := cos*wa[k] + sin*qtbpj
-				qtbpj = -sin*wa[k] + cos*qtbpj
+				ck[k] = float64(cos*ck[k]) + float64(sin*sdiag[k])
+				temp := float64(cos*wa[k]) + float64(sin*qtbpj)
+				qtbpj = float64(-sin*wa[k]) + float64(cos*qtbpj)
 				wa[k] = temp
 				for i := k + 1; i < n; i++ {
-					temp = cos*ck[i] + sin*sdiag[i]
-					sdiag[i] = -sin*ck[i] + cos*sdiag[i]
+					temp = float64(cos*ck[i]) + float64(sin*sdiag[i])
+					sdiag[i] = float64(-sin*ck[i]) + float64(cos*sdiag[i])
 					ck[i] = temp
 				}
 			}
@@ -427,7 +446,7 @@ func qrsolv(n int, r []float64, ldr int, ipvt []int, diag, qtb, x, sdiag, wa []f
 		col := r[j*ldr:]
 		sum := 0.0
 		for i := j + 1; i < nsing; i++ {
-			sum += col[i] * wa[i]
+			sum += float64(col[i] * wa[i])
 		}
 		wa[j] = (wa[j] - sum) / sdiag[j]
 	}

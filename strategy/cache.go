@@ -13,8 +13,9 @@ import (
 // whichever run computed it and causality is kept. A Cache is safe for
 // concurrent use; the zero value is not, use NewCache.
 type Cache struct {
-	mu     sync.Mutex
-	tables map[fitKey]*fitTable
+	mu      sync.Mutex
+	tables  map[fitKey]*fitTable
+	regimes map[regimeKey]*regimeTable
 }
 
 // NewCache returns an empty cache.

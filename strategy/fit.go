@@ -41,8 +41,8 @@ const (
 
 // fitter holds the scratch space of one goroutine's fits.
 type fitter struct {
-	x, lny, sq []float64
-	lm         levmar.Workspace
+	x, lny, sq, pw []float64
+	lm             levmar.Workspace
 }
 
 // fitCloses fits the model to closes y (x = 0..n−1). abs selects the
@@ -55,11 +55,12 @@ func (w *fitter) fitCloses(model FitModel, y []float64, abs bool) (a1, r2, mean 
 		w.x = make([]float64, n)
 		w.lny = make([]float64, n)
 		w.sq = make([]float64, n)
+		w.pw = make([]float64, n)
 		for i := range w.x {
 			w.x[i] = float64(i)
 		}
 	}
-	x, lny, sq := w.x[:n], w.lny[:n], w.sq[:n]
+	x, lny, sq, pw := w.x[:n], w.lny[:n], w.sq[:n], w.pw[:n]
 	mean = harness.Mean(y)
 	var a0 float64
 	switch model {
@@ -81,8 +82,9 @@ func (w *fitter) fitCloses(model FitModel, y []float64, abs bool) (a1, r2, mean 
 			f0, f1 = i0, i1 // the reference falls back to the log-linear guess
 		}
 		a0, a1 = f0, f1
+		levmar.Powers(pw, a1) // a1^x as C's pow rounds it; math.Pow can be hundreds of ulps off
 		for i := range sq {
-			r := y[i] - a0*math.Pow(a1, x[i])
+			r := y[i] - a0*pw[i]
 			sq[i] = r * r
 		}
 	}

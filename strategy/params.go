@@ -156,3 +156,13 @@ func bound(f reflect.StructField, key string) (float64, bool) {
 	}
 	return x, true
 }
+
+// ParamMap returns every parameter of p by name, with its Go value (for
+// JSON output).
+func ParamMap(p any) map[string]any {
+	out := map[string]any{}
+	walkParams(reflect.ValueOf(p).Elem(), "", func(n string, v reflect.Value, _ reflect.StructField) {
+		out[n] = v.Interface()
+	})
+	return out
+}

@@ -92,7 +92,7 @@ func (s *Specialist) fits(v *harness.View) []dayFit {
 }
 
 // Cooldown implements harness.Strategy.
-func (s *Specialist) Cooldown(*harness.View) int { return s.P.RebalanceCooldown }
+func (s *Specialist) Cooldown(*harness.View, *harness.Account) int { return s.P.RebalanceCooldown }
 
 // Signals implements harness.Strategy: each fitted token's momentum.
 func (s *Specialist) Signals(v *harness.View, _ *harness.Account, dst []float64) {

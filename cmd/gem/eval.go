@@ -1,0 +1,226 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"gem/harness"
+	"gem/ledger"
+	"gem/strategy"
+)
+
+func newEvalCmd() *cobra.Command {
+	return evalCommand("eval", "Score one configuration and print its metrics",
+		`Evaluate one strategy configuration: a base backtest (fee 0.30% per side)
+and a stress backtest (fee x1.5), both from 10,000 of capital. Prints the score
+and both runs' metrics (for the ensemble also its regimes and the BTC+ETH
+benchmark), and appends one row to the ledger.`,
+		`  gem eval
+  gem eval --data ../shared/golden/safehaven_2022.csv --strategy specialist --fill reference --json
+  gem eval --strategy specialist --set top_n=3 --set fit_window=60
+  gem eval --set bull.top_n=20 --set hmm.hard_switch_threshold=0.7`)
+}
+
+func newRunCmd() *cobra.Command {
+	cmd := evalCommand("run", "Run the full GEM ensemble at its defaults (the main job)",
+		`Run gem's main job: the full GEM stack (bull, bear and ranging specialists
+gated by an HMM regime detector, a meta-allocator and risk-off gates) at its
+defaults, on --data or on the synthetic universe. Prints the score, the
+metrics, the regime statistics and the BTC+ETH buy-and-hold benchmark, and
+appends one row to the ledger. --set changes a parameter, as in gem eval.`,
+		`  gem run
+  gem run --data ../shared/data/binance_spot_1d_panel_merged.csv.gz
+  gem run --set hmm.emission=student_t`)
+	cmd.Flags().MarkHidden("strategy")
+	return cmd
+}
+
+// evalCommand builds eval and run, which differ only in their words.
+func evalCommand(use, short, long, example string) *cobra.Command {
+	var data dataFlags
+	var strat strategyFlags
+	var lf ledgerFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if use == "run" {
+				strat.name = "ensemble"
+			}
+			cfg, fill, err := strat.config()
+			if err != nil {
+				return err
+			}
+			p, desc, err := data.load()
+			if err != nil {
+				return err
+			}
+			lg, err := lf.open(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			t := &trial{cfg: cfg}
+			cache := strategy.NewCache()
+			if err := t.evaluate(cmd.Context(), p, fill, cache, use); err != nil {
+				return err
+			}
+			var bench *trial
+			if _, ok := t.base.(*strategy.Ensemble); ok {
+				bench = &trial{cfg: &strategy.BenchmarkConfig{}}
+				if err := bench.evaluate(cmd.Context(), p, fill, cache, use); err != nil {
+					return err
+				}
+			}
+			if lg != nil {
+				defer lg.Close()
+				if err := lg.Append(&t.row); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				return writeEvalJSON(cmd.OutOrStdout(), p, t, bench)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%s\n%s, %s fills: %s\n\n", desc, cfg.Name(), fill, strategy.ParamsString(cfg.Params()))
+			writeEvalTable(w, t.eval)
+			if ens, ok := t.base.(*strategy.Ensemble); ok {
+				writeEnsembleTable(w, p, t.eval, &ens.Stats, bench.eval)
+			}
+			fmt.Fprintf(w, "\nharness %s  data %s\n", t.eval.Harness, t.eval.Data)
+			return nil
+		},
+	}
+	data.register(cmd.Flags())
+	strat.register(cmd.Flags())
+	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file to append the trial to ("-" for none)`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of the table")
+	return cmd
+}
+
+// jsonScore writes −Inf as the string "-inf", which JSON numbers cannot hold.
+type jsonScore float64
+
+func (s jsonScore) MarshalJSON() ([]byte, error) {
+	if math.IsInf(float64(s), -1) {
+		return []byte(`"-inf"`), nil
+	}
+	return json.Marshal(float64(s))
+}
+
+// ensembleJSON is the ensemble's part of --json output.
+type ensembleJSON struct {
+	TokensSelected     int            `json:"tokens_selected"`
+	TokensFitted       int            `json:"tokens_fitted"`
+	RegimeDays         map[string]int `json:"regime_days"`
+	NoRegimeDays       int            `json:"no_regime_days"`
+	HardSwitchDays     int            `json:"hard_switch_days"`
+	BlendDays          int            `json:"blend_days"`
+	TrendGateDays      int            `json:"trend_gate_days"`
+	DrawdownGateDays   int            `json:"drawdown_gate_days"`
+	HMMRefits          int            `json:"hmm_refits"`
+	HMMFailedFits      int            `json:"hmm_failed_fits"`
+	BenchmarkScore     jsonScore      `json:"benchmark_score"`
+	BenchmarkAnnualPct float64        `json:"benchmark_annualized_return_pct"`
+}
+
+func writeEvalJSON(w io.Writer, p *harness.Panel, t, bench *trial) error {
+	ev := t.eval
+	var ensOut *ensembleJSON
+	if ens, ok := t.base.(*strategy.Ensemble); ok {
+		st := &ens.Stats
+		ensOut = &ensembleJSON{
+			TokensSelected: ev.BaseRun.TokensHeld, TokensFitted: tokensFitted(p),
+			RegimeDays:   map[string]int{},
+			NoRegimeDays: st.NoRegimeDays, HardSwitchDays: st.HardDays, BlendDays: st.BlendDays,
+			TrendGateDays: st.TrendGated, DrawdownGateDays: st.DrawdownDays,
+			HMMRefits: st.Refits, HMMFailedFits: st.FailedFits,
+			BenchmarkScore: jsonScore(bench.eval.Score), BenchmarkAnnualPct: bench.eval.Base.AnnualizedReturnPct,
+		}
+		for k, n := range st.RegimeDays {
+			ensOut.RegimeDays[strategy.RegimeNames[k]] = n
+		}
+	}
+	out := struct {
+		Score     jsonScore       `json:"score"`
+		Rejection string          `json:"rejection,omitempty"`
+		Base      harness.Metrics `json:"base"`
+		Stress    harness.Metrics `json:"stress"`
+		Strategy  string          `json:"strategy"`
+		Fill      string          `json:"fill"`
+		Params    map[string]any  `json:"params"`
+		Harness   string          `json:"harness"`
+		Data      string          `json:"data"`
+		Key       string          `json:"key"`
+		Ensemble  *ensembleJSON   `json:"ensemble,omitempty"`
+	}{jsonScore(ev.Score), ev.Rejection, ev.Base, ev.Stress, t.cfg.Name(), ev.Fill.String(),
+		strategy.ParamMap(t.cfg.Params()), ev.Harness, ev.Data, t.row.Key(), ensOut}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeEvalTable(w io.Writer, ev *harness.Evaluation) {
+	score := ledger.FormatFloat(ev.Score)
+	if ev.Rejected() {
+		score += "  (" + ev.Rejection + ")"
+	}
+	fmt.Fprintf(w, "score  %s\n\n", score)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "metric\tbase\tstress (fees x%g)\t\n", harness.StressMultiplier)
+	row := func(name, format string, b, s float64) {
+		fmt.Fprintf(tw, "%s\t"+format+"\t"+format+"\t\n", name, b, s)
+	}
+	b, s := ev.Base, ev.Stress
+	row("total return %", "%.2f", b.TotalReturnPct, s.TotalReturnPct)
+	row("annualized return %", "%.2f", b.AnnualizedReturnPct, s.AnnualizedReturnPct)
+	row("max drawdown %", "%.2f", b.MaxDrawdownPct, s.MaxDrawdownPct)
+	row("Sharpe", "%.3f", b.SharpeRatio, s.SharpeRatio)
+	row("Sortino", "%.3f", b.SortinoRatio, s.SortinoRatio)
+	row("Calmar", "%.3f", b.CalmarRatio, s.CalmarRatio)
+	row("rebalances", "%.0f", float64(b.RebalanceCount), float64(s.RebalanceCount))
+	row("HHI (last day)", "%.3f", b.HHI, s.HHI)
+	row("HHI (average)", "%.3f", b.AvgHHI, s.AvgHHI)
+	row("turnover / year", "%.2f", b.TurnoverPerYear, s.TurnoverPerYear)
+	row("fees paid", "%.2f", b.FeesPaid, s.FeesPaid)
+	row("days invested", "%.0f", float64(b.DaysInvested), float64(s.DaysInvested))
+	row("final value", "%.2f", b.FinalValue, s.FinalValue)
+	tw.Flush()
+}
+
+// tokensFitted counts the tokens with at least two candles: those a
+// specialist can fit at some point.
+func tokensFitted(p *harness.Panel) int {
+	n := 0
+	for _, s := range p.Series {
+		if len(s.Day) >= 2 {
+			n++
+		}
+	}
+	return n
+}
+
+// writeEnsembleTable prints what the ensemble did and the benchmark beside it.
+func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, st *strategy.EnsembleStats, bench *harness.Evaluation) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nensemble (base run)\t\n")
+	fmt.Fprintf(tw, "tokens selected / fitted\t%d / %d\n", ev.BaseRun.TokensHeld, tokensFitted(p))
+	fmt.Fprintf(tw, "days bear / ranging / bull\t%d / %d / %d\n", st.RegimeDays[strategy.Bear], st.RegimeDays[strategy.Ranging], st.RegimeDays[strategy.Bull])
+	fmt.Fprintf(tw, "days before the first regime call\t%d\n", st.NoRegimeDays)
+	fmt.Fprintf(tw, "days hard-switched / blended\t%d / %d\n", st.HardDays, st.BlendDays)
+	fmt.Fprintf(tw, "days trend-gated / drawdown-gated\t%d / %d\n", st.TrendGated, st.DrawdownDays)
+	fmt.Fprintf(tw, "HMM refits / failed fits\t%d / %d\n", st.Refits, st.FailedFits)
+	fmt.Fprintf(tw, "\nbenchmark BTC+ETH buy-and-hold\t\n")
+	fmt.Fprintf(tw, "score\t%s\n", ledger.FormatFloat(bench.Score))
+	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)
+	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
+	tw.Flush()
+}

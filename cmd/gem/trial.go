@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gem/harness"
+	"gem/ledger"
+	"gem/strategy"
+)
+
+// trial is one configuration to evaluate and, once done, its result.
+type trial struct {
+	cfg  strategy.Config
+	eval *harness.Evaluation
+	base harness.Strategy // the strategy instance of the base run
+	row  ledger.Row
+}
+
+// evaluate runs one configuration and fills in its ledger row.
+func (t *trial) evaluate(ctx context.Context, p *harness.Panel, fill harness.FillMode, cache *strategy.Cache, command string) error {
+	start := time.Now()
+	t.base = nil
+	ev, err := harness.Evaluate(ctx, p, func() harness.Strategy {
+		s := t.cfg.New(cache)
+		if t.base == nil {
+			t.base = s
+		}
+		return s
+	}, harness.Config{Fill: fill})
+	if err != nil {
+		return err
+	}
+	t.eval = ev
+	t.row = ledger.Row{
+		Time: time.Now(), Command: command, Strategy: t.cfg.Name(), Fill: fill.String(),
+		Params: strategy.ParamsString(t.cfg.Params()), Score: ev.Score, Rejection: ev.Rejection,
+		Base: ev.Base, Stress: ev.Stress, Harness: ev.Harness, Data: ev.Data,
+		Seconds: time.Since(start).Seconds(),
+	}
+	return nil
+}
+
+// ledgerFlags choose where trials are recorded.
+type ledgerFlags struct {
+	path   string
+	resume bool
+}
+
+// open opens the ledger, telling the user when a torn line was repaired.
+func (l *ledgerFlags) open(stderr io.Writer) (*ledger.Ledger, error) {
+	if l.path == "" || l.path == "-" {
+		return nil, nil
+	}
+	lg, repaired, err := ledger.Open(l.path)
+	if err != nil {
+		return nil, err
+	}
+	if repaired {
+		fmt.Fprintf(stderr, "gem: %s: cut off a torn last line left by an interrupted run\n", l.path)
+	}
+	return lg, nil
+}
+
+// doneKeys returns the keys of trials already in the ledger, for --resume.
+func (l *ledgerFlags) doneKeys() (map[string]bool, error) {
+	if !l.resume || l.path == "" || l.path == "-" {
+		return map[string]bool{}, nil
+	}
+	return ledger.Keys(l.path)
+}
+
+// errInterrupted reports a run stopped by a signal after finishing the trials in flight.
+var errInterrupted = errors.New("interrupted")
+
+// pool evaluates trials on a bounded set of workers. Results land in each
+// trial's own slot; report is called for trial i only after trials 0..i−1
+// were reported, so output and ledger order do not depend on the number of
+// workers. Trials whose key is in skip are reported without running (with a
+// nil eval). On cancellation the trials in flight finish and are recorded,
+// and errInterrupted is returned.
+type pool struct {
+	panel   *harness.Panel
+	fill    harness.FillMode
+	cache   *strategy.Cache
+	workers int
+	command string
+	ledger  *ledger.Ledger
+	skip    map[string]bool
+}
+
+func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *trial)) error {
+	type done struct {
+		i   int
+		err error
+	}
+	var next atomic.Int64
+	results := make(chan done)
+	var wg sync.WaitGroup
+	for range max(1, min(pl.workers, len(trials))) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(trials) {
+					return
+				}
+				t := trials[i]
+				var err error
+				if !pl.skip[pl.key(t)] {
+					// A started trial finishes even when ctx is cancelled, so that
+					// it is recorded: an interrupt stops after the trials in flight.
+					err = t.evaluate(context.WithoutCancel(ctx), pl.panel, pl.fill, pl.cache, pl.command)
+				}
+				results <- done{i, err}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+	finished := make([]bool, len(trials))
+	var firstErr error
+	record := func(t *trial) {
+		if t.eval != nil && pl.ledger != nil {
+			if err := pl.ledger.Append(&t.row); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	reported := 0
+	for d := range results {
+		if d.err != nil && firstErr == nil {
+			firstErr = d.err
+		}
+		finished[d.i] = true
+		for reported < len(trials) && finished[reported] {
+			record(trials[reported])
+			report(reported, trials[reported])
+			reported++
+		}
+	}
+	// After an interrupt, trials that finished beyond the first one that never
+	// started are still recorded.
+	for i := reported; i < len(trials); i++ {
+		if finished[i] {
+			record(trials[i])
+		}
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	if reported < len(trials) {
+		return errInterrupted
+	}
+	return nil
+}
+
+// key is the ledger key a trial will have, known before it runs.
+func (pl *pool) key(t *trial) string {
+	r := ledger.Row{Strategy: t.cfg.Name(), Fill: pl.fill.String(), Params: strategy.ParamsString(t.cfg.Params()),
+		Harness: harness.Fingerprint(), Data: pl.panel.Fingerprint()}
+	return r.Key()
+}

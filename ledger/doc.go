@@ -1,0 +1,9 @@
+// Package ledger is gem's append-only record of trials: one tab-separated
+// row per evaluated configuration, written with a single append and synced,
+// so that an agent can grep and tail it while a sweep runs and a crash loses
+// at most the row being written.
+//
+// Files:
+//   - ledger.go: the Row type, the column layout, Open (which repairs a torn
+//     last line), Append and Read.
+package ledger

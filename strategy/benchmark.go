@@ -1,0 +1,46 @@
+package strategy
+
+import "gem/harness"
+
+// Benchmark buys BTC and ETH half and half on the first day both trade and
+// holds them: the yardstick every ensemble result is printed beside.
+type Benchmark struct {
+	targets []harness.Target
+}
+
+// Cooldown implements harness.Strategy.
+func (b *Benchmark) Cooldown(*harness.View, *harness.Account) int { return 0 }
+
+// Signals implements harness.Strategy: buy once both majors trade and
+// neither is held yet.
+func (b *Benchmark) Signals(v *harness.View, a *harness.Account, dst []float64) {
+	for i := range dst {
+		dst[i] = 0
+	}
+	if t := b.book(v); len(t) == 2 && !a.Held(t[0].Token) && !a.Held(t[1].Token) {
+		dst[t[0].Token] = 1
+	}
+}
+
+// Targets implements harness.Strategy.
+func (b *Benchmark) Targets(v *harness.View, _ *harness.Account, dst []harness.Target) []harness.Target {
+	return append(dst[:0], b.book(v)...)
+}
+
+func (b *Benchmark) book(v *harness.View) []harness.Target {
+	btc, eth := v.TokenIndex("BTC"), v.TokenIndex("ETH")
+	b.targets = b.targets[:0]
+	if btc >= 0 && eth >= 0 && v.Trading(btc) && v.Trading(eth) {
+		b.targets = append(b.targets, harness.Target{Token: btc, Weight: 0.5}, harness.Target{Token: eth, Weight: 0.5})
+	}
+	return b.targets
+}
+
+// BenchmarkConfig is BTC+ETH buy-and-hold; it has no parameters.
+type BenchmarkConfig struct{}
+
+func (c *BenchmarkConfig) Name() string                { return "benchmark" }
+func (c *BenchmarkConfig) Params() any                 { return &struct{}{} }
+func (c *BenchmarkConfig) Validate() error             { return nil }
+func (c *BenchmarkConfig) Clone() Config               { return &BenchmarkConfig{} }
+func (c *BenchmarkConfig) New(*Cache) harness.Strategy { return &Benchmark{} }

@@ -1,0 +1,342 @@
+package strategy
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"gem/harness"
+)
+
+// EnsembleParams are the full GEM stack's parameters: three specialists, the
+// regime detector, the meta-allocator's switch threshold and the risk-off
+// gates.
+type EnsembleParams struct {
+	Bull    Params     `param:"bull"`
+	Bear    Params     `param:"bear"`
+	Ranging Params     `param:"ranging"`
+	HMM     HMMParams  `param:"hmm"`
+	Gate    GateParams `param:"gate"`
+}
+
+// HMMParams configure the regime detector and the meta-allocator.
+type HMMParams struct {
+	// RefitInterval is the number of days between refits of the HMM.
+	RefitInterval int `param:"refit_interval" min:"1" max:"100000"`
+	// MinObservations is the number of market observations before the first
+	// fit; until then there is no regime call and the ranging specialist
+	// trades alone.
+	MinObservations int `param:"min_observations" min:"10" max:"100000"`
+	// HardSwitchThreshold: when the highest regime posterior is at least
+	// this, that regime's specialist trades alone; otherwise the three
+	// portfolios are blended by posterior.
+	HardSwitchThreshold float64 `param:"hard_switch_threshold" min:"0" max:"1"`
+	// Emission is the HMM's emission family.
+	Emission string `param:"emission" choices:"gaussian|student_t"`
+	// Market is the series the HMM watches: BTC's daily log return in
+	// percent, or the equal-weight mean of every listed token's.
+	Market string `param:"market" choices:"btc|equal_weight"`
+	// Restarts is the number of EM starts of the first fit.
+	Restarts int `param:"restarts" min:"1" max:"1000"`
+	// Seed seeds the EM's random starts.
+	Seed int `param:"seed" min:"0"`
+}
+
+// GateParams configure the risk-off gates.
+type GateParams struct {
+	// Trend scales exposure to TrendExposure while the market's close is
+	// below its TrendWindow-day moving average and the bear posterior is
+	// at least TrendBear.
+	Trend         bool    `param:"trend"`
+	TrendWindow   int     `param:"trend_window" min:"2" max:"10000"`
+	TrendBear     float64 `param:"trend_bear_posterior" min:"0" max:"1"`
+	TrendExposure float64 `param:"trend_exposure" min:"0" max:"1"`
+	// Drawdown moves to cash for DrawdownCooloff days when the portfolio
+	// has fallen more than DrawdownLimit (a fraction) from its peak; the
+	// peak restarts from the value at the end of the cool-off.
+	Drawdown        bool    `param:"drawdown"`
+	DrawdownLimit   float64 `param:"drawdown_limit" min:"0.01" max:"1"`
+	DrawdownCooloff int     `param:"drawdown_cooloff" min:"1" max:"10000"`
+}
+
+// DefaultEnsembleParams returns priors, not values tuned on any data. The
+// specialists keep the reference's fit (30-day exponential, ATR 15, R²
+// exponent 2, momentum cap 0.14) and differ where their regimes differ: the
+// published R² thresholds 0.3 / 0.7 / 0.5 for bull / bear / ranging, a broad
+// and quickly re-formed book in a bull market (top 15, cooldown 5), a narrow
+// and patient one in a bear market (top 3, cooldown 10), and a middle course
+// when ranging (top 8, cooldown 5). The HMM refits weekly from 90 days on and
+// hard-switches at a posterior of 0.8. The trend gate goes to cash below the
+// 50-day average when the bear posterior is at least 0.6; the drawdown gate
+// goes to cash for 14 days after a 25% fall from the peak.
+func DefaultEnsembleParams() EnsembleParams {
+	bull, bear, ranging := DefaultParams(), DefaultParams(), DefaultParams()
+	bull.R2Threshold, bull.TopN, bull.RebalanceCooldown = 0.3, 15, 5
+	bear.R2Threshold, bear.TopN, bear.RebalanceCooldown = 0.7, 3, 10
+	ranging.R2Threshold, ranging.TopN, ranging.RebalanceCooldown = 0.5, 8, 5
+	return EnsembleParams{
+		Bull: bull, Bear: bear, Ranging: ranging,
+		HMM: HMMParams{RefitInterval: 7, MinObservations: 90, HardSwitchThreshold: 0.8,
+			Emission: "gaussian", Market: "btc", Restarts: 10, Seed: 1},
+		Gate: GateParams{Trend: true, TrendWindow: 50, TrendBear: 0.6, TrendExposure: 0,
+			Drawdown: true, DrawdownLimit: 0.25, DrawdownCooloff: 14},
+	}
+}
+
+// Validate reports parameter combinations that cannot run.
+func (p EnsembleParams) Validate() error {
+	for _, s := range []struct {
+		name string
+		p    Params
+	}{{"bull", p.Bull}, {"bear", p.Bear}, {"ranging", p.Ranging}} {
+		if err := s.p.Validate(); err != nil {
+			return fmt.Errorf("%s.%w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func (p EnsembleParams) String() string { return ParamsString(&p) }
+
+// Regime labels, in the order of the HMM's states sorted by mean return.
+const (
+	Bear = iota
+	Ranging
+	Bull
+	numRegimes
+)
+
+// RegimeNames are the regimes' names, indexed by Bear, Ranging, Bull.
+var RegimeNames = [numRegimes]string{"bear", "ranging", "bull"}
+
+// EnsembleStats count what the ensemble did over one backtest.
+type EnsembleStats struct {
+	RegimeDays   [numRegimes]int // decision days whose most likely regime was each
+	NoRegimeDays int             // decision days before the first HMM fit
+	HardDays     int             // days one specialist traded alone
+	BlendDays    int             // days the three portfolios were blended
+	TrendGated   int             // days the trend gate cut exposure
+	DrawdownDays int             // days the drawdown gate held cash
+	Refits       int             // successful HMM fits up to the last day
+	FailedFits   int             // HMM fits in which every start failed
+	// Posteriors holds each decision day's regime posterior (nil before
+	// the first fit), for reports.
+	Posteriors [][]float64
+}
+
+// Ensemble is the full GEM stack: three specialists gated by an HMM regime
+// detector, combined by a meta-allocator, behind risk-off gates. One Ensemble
+// serves one backtest.
+type Ensemble struct {
+	P     EnsembleParams
+	Stats EnsembleStats
+
+	cache *Cache
+	spec  [numRegimes]*Specialist
+	// The decision of the current day, computed once.
+	day      int
+	targets  []harness.Target
+	cooldown int
+	// Gate state.
+	peak      float64
+	seen      int // account values already folded into peak
+	coolUntil int
+	gated     bool
+	// Scratch.
+	blend   []float64
+	touched []int
+	buf     []harness.Target
+}
+
+// NewEnsemble returns a fresh ensemble sharing fits and regime posteriors
+// through cache (nil for a private one).
+func NewEnsemble(p EnsembleParams, cache *Cache) *Ensemble {
+	if cache == nil {
+		cache = NewCache()
+	}
+	e := &Ensemble{P: p, cache: cache, day: math.MinInt, coolUntil: -1}
+	e.spec[Bear] = NewSpecialist(p.Bear, cache)
+	e.spec[Ranging] = NewSpecialist(p.Ranging, cache)
+	e.spec[Bull] = NewSpecialist(p.Bull, cache)
+	return e
+}
+
+// Cooldown implements harness.Strategy: the leading specialist's cooldown,
+// or none on a day a gate opens or closes.
+func (e *Ensemble) Cooldown(v *harness.View, a *harness.Account) int {
+	e.decide(v, a)
+	return e.cooldown
+}
+
+// Signals implements harness.Strategy: a rebalance is due when the target
+// book differs from the held one (a target not held, or a holding no longer
+// targeted).
+func (e *Ensemble) Signals(v *harness.View, a *harness.Account, dst []float64) {
+	e.decide(v, a)
+	for i := range dst {
+		dst[i] = 0
+		if a.Held(i) {
+			dst[i] = -1
+		}
+	}
+	for _, t := range e.targets {
+		if a.Held(t.Token) {
+			dst[t.Token] = 0
+		} else {
+			dst[t.Token] = 1
+		}
+	}
+}
+
+// Targets implements harness.Strategy.
+func (e *Ensemble) Targets(v *harness.View, a *harness.Account, dst []harness.Target) []harness.Target {
+	e.decide(v, a)
+	return append(dst[:0], e.targets...)
+}
+
+// decide computes the day's target book once.
+func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
+	d := v.Day()
+	if d == e.day {
+		return
+	}
+	e.day = d
+	post, rep := e.regime(v)
+	e.Stats.Refits, e.Stats.FailedFits = rep.Refits, rep.FailedFits
+	e.Stats.Posteriors = append(e.Stats.Posteriors, post)
+
+	lead := Ranging
+	if post != nil {
+		lead = argmax(post)
+		e.Stats.RegimeDays[lead]++
+	} else {
+		e.Stats.NoRegimeDays++
+	}
+	e.targets = e.targets[:0]
+	switch {
+	case d < 0:
+	case post == nil || post[lead] >= e.P.HMM.HardSwitchThreshold:
+		if post != nil {
+			e.Stats.HardDays++
+		}
+		e.targets = e.spec[lead].Targets(v, a, e.targets)
+	default:
+		e.Stats.BlendDays++
+		e.targets = e.blendTargets(v, a, post)
+	}
+	e.cooldown = e.spec[lead].P.RebalanceCooldown
+
+	exposure, gated := e.gates(v, a, post)
+	if gated != e.gated {
+		e.cooldown = 0 // a gate opening or closing trades at once
+	}
+	e.gated = gated
+	if exposure < 1 {
+		kept := e.targets[:0]
+		for _, t := range e.targets {
+			if t.Weight *= exposure; t.Weight > 0 {
+				kept = append(kept, t)
+			}
+		}
+		e.targets = kept
+	}
+}
+
+// blendTargets is the posterior-weighted blend of the three specialists'
+// books, heaviest first.
+func (e *Ensemble) blendTargets(v *harness.View, a *harness.Account, post []float64) []harness.Target {
+	if len(e.blend) != v.NumTokens() {
+		e.blend = make([]float64, v.NumTokens())
+	}
+	e.touched = e.touched[:0]
+	for k := range numRegimes {
+		e.buf = e.spec[k].Targets(v, a, e.buf[:0])
+		for _, t := range e.buf {
+			if e.blend[t.Token] == 0 {
+				e.touched = append(e.touched, t.Token)
+			}
+			e.blend[t.Token] += post[k] * t.Weight
+		}
+	}
+	out := e.targets[:0]
+	for _, tok := range e.touched {
+		if w := e.blend[tok]; w > 0 {
+			out = append(out, harness.Target{Token: tok, Weight: w})
+		}
+		e.blend[tok] = 0
+	}
+	slices.SortStableFunc(out, func(x, y harness.Target) int {
+		if c := cmp.Compare(y.Weight, x.Weight); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Token, y.Token)
+	})
+	return out
+}
+
+// gates returns the exposure the risk-off gates allow (1 = fully invested)
+// and whether any gate is closed.
+func (e *Ensemble) gates(v *harness.View, a *harness.Account, post []float64) (float64, bool) {
+	exposure := 1.0
+	g := &e.P.Gate
+	if g.Drawdown {
+		values := a.Values()
+		for ; e.seen < len(values); e.seen++ {
+			x := values[e.seen]
+			if e.seen == e.coolUntil {
+				e.peak = x // the cool-off is over: measure from here
+			}
+			e.peak = max(e.peak, x)
+			if e.coolUntil < e.seen && e.peak > 0 && (e.peak-x)/e.peak > g.DrawdownLimit {
+				e.coolUntil = e.seen + g.DrawdownCooloff
+			}
+		}
+		if e.coolUntil >= len(values) {
+			e.Stats.DrawdownDays++
+			exposure = 0
+		}
+	}
+	if g.Trend && exposure > 0 && post != nil && post[Bear] >= g.TrendBear {
+		if below, ok := e.marketBelowAverage(v, g.TrendWindow); ok && below {
+			e.Stats.TrendGated++
+			exposure = min(exposure, g.TrendExposure)
+		}
+	}
+	return exposure, exposure < 1
+}
+
+// marketBelowAverage reports whether BTC's last close is below the mean of
+// its last window closes (false, false without BTC or enough history).
+func (e *Ensemble) marketBelowAverage(v *harness.View, window int) (bool, bool) {
+	btc := v.TokenIndex("BTC")
+	if btc < 0 {
+		return false, false
+	}
+	c := v.Close(btc)
+	if len(c) < window {
+		return false, false
+	}
+	return c[len(c)-1] < harness.Mean(c[len(c)-window:]), true
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for i, x := range p {
+		if x > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// EnsembleConfig runs the full stack.
+type EnsembleConfig struct{ P EnsembleParams }
+
+func (c *EnsembleConfig) Name() string    { return "ensemble" }
+func (c *EnsembleConfig) Params() any     { return &c.P }
+func (c *EnsembleConfig) Validate() error { return c.P.Validate() }
+func (c *EnsembleConfig) Clone() Config   { d := *c; return &d }
+func (c *EnsembleConfig) New(cache *Cache) harness.Strategy {
+	return NewEnsemble(c.P, cache)
+}
