@@ -256,19 +256,19 @@ func parseRow(f []string, n int) (Row, error) {
 	return r, nil
 }
 
-// Keys returns the set of trial keys in the ledger at path (empty when the
-// file does not exist).
-func Keys(path string) (map[string]bool, error) {
+// Index returns the rows of the ledger at path by trial key, the last row
+// of a key winning (empty when the file does not exist).
+func Index(path string) (map[string]Row, error) {
 	rows, _, err := Read(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return map[string]bool{}, nil
+		return map[string]Row{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	keys := make(map[string]bool, len(rows))
-	for i := range rows {
-		keys[rows[i].Key()] = true
+	idx := make(map[string]Row, len(rows))
+	for _, r := range rows {
+		idx[r.Key()] = r
 	}
-	return keys, nil
+	return idx, nil
 }

@@ -20,6 +20,17 @@ type trial struct {
 	eval *harness.Evaluation
 	base harness.Strategy // the strategy instance of the base run
 	row  ledger.Row
+	// resumed is set when the trial was not run because the ledger already
+	// has it; row then holds the recorded result.
+	resumed bool
+}
+
+// score is the trial's score, evaluated or recorded.
+func (t *trial) score() float64 {
+	if t.eval != nil {
+		return t.eval.Score
+	}
+	return t.row.Score
 }
 
 // evaluate runs one configuration and fills in its ledger row.
@@ -67,12 +78,12 @@ func (l *ledgerFlags) open(stderr io.Writer) (*ledger.Ledger, error) {
 	return lg, nil
 }
 
-// doneKeys returns the keys of trials already in the ledger, for --resume.
-func (l *ledgerFlags) doneKeys() (map[string]bool, error) {
+// done returns the trials already in the ledger by key, for --resume.
+func (l *ledgerFlags) done() (map[string]ledger.Row, error) {
 	if !l.resume || l.path == "" || l.path == "-" {
-		return map[string]bool{}, nil
+		return map[string]ledger.Row{}, nil
 	}
-	return ledger.Keys(l.path)
+	return ledger.Index(l.path)
 }
 
 // errInterrupted reports a run stopped by a signal after finishing the trials in flight.
@@ -81,8 +92,8 @@ var errInterrupted = errors.New("interrupted")
 // pool evaluates trials on a bounded set of workers. Results land in each
 // trial's own slot; report is called for trial i only after trials 0..i−1
 // were reported, so output and ledger order do not depend on the number of
-// workers. Trials whose key is in skip are reported without running (with a
-// nil eval). On cancellation the trials in flight finish and are recorded,
+// workers. Trials whose key is in done are reported without running, marked
+// resumed and carrying the recorded row. On cancellation the trials in flight finish and are recorded,
 // and errInterrupted is returned.
 type pool struct {
 	panel   *harness.Panel
@@ -91,7 +102,7 @@ type pool struct {
 	workers int
 	command string
 	ledger  *ledger.Ledger
-	skip    map[string]bool
+	done    map[string]ledger.Row
 }
 
 func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *trial)) error {
@@ -111,7 +122,9 @@ func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *
 				}
 				t := trials[i]
 				var err error
-				if !pl.skip[pl.key(t)] {
+				if r, ok := pl.done[pl.key(t)]; ok {
+					t.row, t.resumed = r, true
+				} else {
 					// A started trial finishes even when ctx is cancelled, so that
 					// it is recorded: an interrupt stops after the trials in flight.
 					err = t.evaluate(context.WithoutCancel(ctx), pl.panel, pl.fill, pl.cache, pl.command)
