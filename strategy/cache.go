@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"runtime"
 	"sync"
 
 	"gem/harness"
@@ -28,21 +29,20 @@ type fitKey struct {
 	ref    bool // reference conventions: absolute R² floor, stopped tokens fitted
 }
 
-// dayFit is a cached fit: the fit itself plus the window's first row, needed
-// to compute the ATR for any lookback.
+// dayFit is a cached fit: the fit itself plus the window's rows, needed to
+// compute the ATR for any lookback.
 type dayFit struct {
 	Fit
 	start, end int32 // the fit window is rows [start, end) of the token
 	mean       float64
 }
 
-// fitTable holds one key's fits for days [0, done), day-major.
+// fitTable holds one key's fits, one row of tokens per calendar day.
 type fitTable struct {
 	mu   sync.Mutex
 	nt   int
-	done int
-	fits []dayFit
-	w    fitter
+	days [][]dayFit
+	w    []fitter // scratch, one per fitting goroutine
 }
 
 func (c *Cache) table(k fitKey, nt int) *fitTable {
@@ -62,15 +62,27 @@ func (c *Cache) table(k fitKey, nt int) *fitTable {
 func (t *fitTable) day(v *harness.View, k fitKey, d int) []dayFit {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for ; t.done <= d; t.done++ {
-		t.fits = append(t.fits, make([]dayFit, t.nt)...)
-		t.computeDay(v, k, t.done)
+	for len(t.days) <= d {
+		row := make([]dayFit, t.nt)
+		t.computeDay(v, k, len(t.days), row)
+		t.days = append(t.days, row)
 	}
-	return t.fits[d*t.nt : (d+1)*t.nt : (d+1)*t.nt]
+	return t.days[d]
 }
 
-func (t *fitTable) computeDay(v *harness.View, k fitKey, d int) {
-	row := t.fits[d*t.nt : (d+1)*t.nt]
+// parallelMin is the number of fits a day needs before they are spread over
+// several goroutines.
+const parallelMin = 64
+
+// computeDay fits every token on day d. The tokens are split into contiguous
+// blocks fitted concurrently, each writing only its own entries, so the
+// result does not depend on the number of goroutines.
+func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
+	var prev []dayFit
+	if d > 0 {
+		prev = t.days[d-1]
+	}
+	todo := make([]int, 0, len(row))
 	for i := range row {
 		n := v.LenAt(i, d)
 		if n < 2 {
@@ -79,19 +91,39 @@ func (t *fitTable) computeDay(v *harness.View, k fitKey, d int) {
 		if !k.ref && int(v.CandleDays(i)[n-1]) != d {
 			continue // causal: a token without a candle on the decision day is not a candidate
 		}
-		if d > 0 {
-			// A token with no new candle since yesterday has yesterday's fit.
-			if prev := t.fits[(d-1)*t.nt+i]; prev.OK && int(prev.end) == n {
-				row[i] = prev
-				continue
-			}
+		if prev != nil && prev[i].OK && int(prev[i].end) == n {
+			row[i] = prev[i] // no new candle since yesterday: yesterday's fit
+			continue
 		}
-		start := 0
-		if k.window > 0 && n > k.window {
-			start = n - k.window
-		}
-		closes := v.Close(i)[start:n]
-		a1, r2, mean := t.w.fitCloses(k.model, closes, k.ref)
-		row[i] = dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, start: int32(start), end: int32(n), mean: mean}
+		todo = append(todo, i)
 	}
+	workers := 1
+	if len(todo) >= parallelMin {
+		workers = min(runtime.GOMAXPROCS(0), len(todo)/(parallelMin/2))
+	}
+	for len(t.w) < workers {
+		t.w = append(t.w, fitter{})
+	}
+	fitBlock := func(w *fitter, toks []int) {
+		for _, i := range toks {
+			n := v.LenAt(i, d)
+			start := 0
+			if k.window > 0 && n > k.window {
+				start = n - k.window
+			}
+			a1, r2, mean := w.fitCloses(k.model, v.Close(i)[start:n], k.ref)
+			row[i] = dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, start: int32(start), end: int32(n), mean: mean}
+		}
+	}
+	if workers == 1 {
+		fitBlock(&t.w[0], todo)
+		return
+	}
+	var wg sync.WaitGroup
+	size := (len(todo) + workers - 1) / workers
+	for j := range workers {
+		lo, hi := j*size, min((j+1)*size, len(todo))
+		wg.Go(func() { fitBlock(&t.w[j], todo[lo:hi]) })
+	}
+	wg.Wait()
 }

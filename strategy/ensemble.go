@@ -214,16 +214,18 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 		e.Stats.NoRegimeDays++
 	}
 	e.targets = e.targets[:0]
-	switch {
-	case d < 0:
-	case post == nil || post[lead] >= e.P.HMM.HardSwitchThreshold:
-		if post != nil {
+	if d >= 0 {
+		var hard bool
+		e.targets, hard = e.allocate(e.targets, post, func(k int, dst []harness.Target) []harness.Target {
+			return e.spec[k].Targets(v, a, dst)
+		})
+		switch {
+		case post == nil:
+		case hard:
 			e.Stats.HardDays++
+		default:
+			e.Stats.BlendDays++
 		}
-		e.targets = e.spec[lead].Targets(v, a, e.targets)
-	default:
-		e.Stats.BlendDays++
-		e.targets = e.blendTargets(v, a, post)
 	}
 	e.cooldown = e.spec[lead].P.RebalanceCooldown
 
@@ -243,36 +245,47 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	}
 }
 
-// blendTargets is the posterior-weighted blend of the three specialists'
-// books, heaviest first.
-func (e *Ensemble) blendTargets(v *harness.View, a *harness.Account, post []float64) []harness.Target {
-	if len(e.blend) != v.NumTokens() {
-		e.blend = make([]float64, v.NumTokens())
+// allocate is the meta-allocator. Without a regime call (post nil) the
+// ranging specialist trades alone. When the highest posterior is at least
+// the hard-switch threshold, that regime's specialist trades alone (hard is
+// true); otherwise the book is the posterior-weighted blend of the three,
+//
+//	w_i = Σ_k post_k · w_{k,i}
+//
+// heaviest first. book(k, dst) appends specialist k's targets to dst.
+func (e *Ensemble) allocate(dst []harness.Target, post []float64, book func(k int, dst []harness.Target) []harness.Target) ([]harness.Target, bool) {
+	if post == nil {
+		return book(Ranging, dst), false
+	}
+	if lead := argmax(post); post[lead] >= e.P.HMM.HardSwitchThreshold {
+		return book(lead, dst), true
 	}
 	e.touched = e.touched[:0]
 	for k := range numRegimes {
-		e.buf = e.spec[k].Targets(v, a, e.buf[:0])
+		e.buf = book(k, e.buf[:0])
 		for _, t := range e.buf {
+			if t.Token >= len(e.blend) {
+				e.blend = append(e.blend, make([]float64, t.Token+1-len(e.blend))...)
+			}
 			if e.blend[t.Token] == 0 {
 				e.touched = append(e.touched, t.Token)
 			}
 			e.blend[t.Token] += post[k] * t.Weight
 		}
 	}
-	out := e.targets[:0]
 	for _, tok := range e.touched {
 		if w := e.blend[tok]; w > 0 {
-			out = append(out, harness.Target{Token: tok, Weight: w})
+			dst = append(dst, harness.Target{Token: tok, Weight: w})
 		}
 		e.blend[tok] = 0
 	}
-	slices.SortStableFunc(out, func(x, y harness.Target) int {
+	slices.SortStableFunc(dst, func(x, y harness.Target) int {
 		if c := cmp.Compare(y.Weight, x.Weight); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Token, y.Token)
 	})
-	return out
+	return dst, false
 }
 
 // gates returns the exposure the risk-off gates allow (1 = fully invested)
