@@ -90,7 +90,8 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				return writeEvalJSON(cmd.OutOrStdout(), p, t, bench)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%s\n%s, %s fills: %s\n\n", desc, cfg.Name(), fill, strategy.ParamsString(cfg.Params()))
+			defaults, _ := strategy.New(cfg.Name())
+			fmt.Fprintf(w, "%s\n%s, %s fills, %s\n\n", desc, cfg.Name(), fill, describeChanges(cfg, defaults))
 			writeEvalTable(w, t.eval)
 			if ens, ok := t.base.(*strategy.Ensemble); ok {
 				writeEnsembleTable(w, p, t.eval, &ens.Stats, bench.eval)

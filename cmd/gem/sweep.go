@@ -210,6 +210,14 @@ func printPlan(w io.Writer, pl search.Plan, base strategy.Config) error {
 	return nil
 }
 
+// describeChanges says which parameters of c differ from the defaults.
+func describeChanges(c, defaults strategy.Config) string {
+	if d := changedParams(c, defaults); d != "the baseline" {
+		return "defaults except " + d
+	}
+	return "default parameters"
+}
+
 // changedParams lists the parameters of c that differ from base.
 func changedParams(c, base strategy.Config) string {
 	var diff []string
