@@ -129,8 +129,13 @@ func (l *Ledger) repair() (bool, error) {
 		return false, fmt.Errorf("ledger: %w", err)
 	}
 	size := st.Size()
+	header := strings.Join(Columns(), "\t") + "\n"
 	if size == 0 {
-		return false, l.write(strings.Join(Columns(), "\t") + "\n")
+		return false, l.write(header)
+	}
+	first := make([]byte, len(header))
+	if n, _ := l.f.ReadAt(first, 0); n == len(header) && string(first) != header {
+		return false, fmt.Errorf("ledger: %s is not a gem ledger of this version (unexpected header); use another --ledger", l.path)
 	}
 	// Find the last newline by reading backwards in blocks.
 	buf := make([]byte, 64<<10)

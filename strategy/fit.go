@@ -24,7 +24,16 @@ type Fit struct {
 // with k the R² exponent. A negative R² (possible only on a fallback fit)
 // raised to a non-integer k is NaN, which fails every filter.
 func (f Fit) Momentum(k float64) float64 {
-	return math.Pow(f.R2, k) * (f.A1 - 1) * 100
+	var p float64
+	switch k {
+	case 2:
+		p = f.R2 * f.R2 // what C's pow(r2, 2) returns: the correctly rounded square
+	case 1:
+		p = f.R2
+	default:
+		p = math.Pow(f.R2, k)
+	}
+	return p * (f.A1 - 1) * 100
 }
 
 // FitModel names the trend model fitted to closes.

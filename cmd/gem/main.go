@@ -43,7 +43,7 @@ universe, so every command works on a fresh clone.
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd())
+	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newBenchCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "gem: %v\n", err)
 		return 1
