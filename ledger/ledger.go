@@ -133,8 +133,8 @@ func (l *Ledger) repair() (bool, error) {
 	if size == 0 {
 		return false, l.write(header)
 	}
-	first := make([]byte, len(header))
-	if n, _ := l.f.ReadAt(first, 0); n == len(header) && string(first) != header {
+	first := make([]byte, min(int64(len(header)), size))
+	if n, _ := l.f.ReadAt(first, 0); string(first[:n]) != header[:n] {
 		return false, fmt.Errorf("ledger: %s is not a gem ledger of this version (unexpected header); use another --ledger", l.path)
 	}
 	// Find the last newline by reading backwards in blocks.
