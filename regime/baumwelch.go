@@ -24,9 +24,12 @@ type workspace struct {
 	slu           []float64 // Σ_t γ_t(k) (log u_tk - u_tk) (Student-t)
 }
 
+// grow returns s resliced to length n, reallocated with at least double the
+// capacity if it is too small, so that the buffers of a Walker, which grow
+// by a few observations per fit, are reallocated O(log n) times.
 func grow(s []float64, n int) []float64 {
 	if cap(s) < n {
-		return make([]float64, n)
+		return make([]float64, n, max(n, 2*cap(s)))
 	}
 	return s[:n]
 }
@@ -61,15 +64,15 @@ func (w *workspace) forward(m *Model, obs []float64) float64 {
 	w.c.set(m)
 	ll := newLogLik()
 	var prev []float64
-	t := m.Emission == StudentT
-	for i, x := range obs {
-		lb := w.b[i*k : (i+1)*k : (i+1)*k]
-		if t {
-			w.em.logDensityWeights(lb, w.u[i*k:(i+1)*k], w.lu[i*k:(i+1)*k], x)
+	student := m.Emission == StudentT
+	for t, x := range obs {
+		lb := w.b[t*k : (t+1)*k : (t+1)*k]
+		if student {
+			w.em.logDensityWeights(lb, w.u[t*k:(t+1)*k], w.lu[t*k:(t+1)*k], x)
 		} else {
 			w.em.logDensity(lb, x)
 		}
-		a := w.alp[i*k : (i+1)*k : (i+1)*k]
+		a := w.alp[t*k : (t+1)*k : (t+1)*k]
 		ll.add(forwardStep(a, prev, &w.c, lb))
 		prev = a
 	}
@@ -101,11 +104,12 @@ func (w *workspace) estep(m *Model, obs []float64, centre float64) float64 {
 	}
 	k, n := m.K, len(obs)
 	student := m.Emission == StudentT
-	for _, s := range [][]float64{w.xi, w.occ, w.s1, w.s2, w.su, w.slu} {
-		for i := range s {
-			s[i] = 0
-		}
-	}
+	clear(w.xi)
+	clear(w.occ)
+	clear(w.s1)
+	clear(w.s2)
+	clear(w.su)
+	clear(w.slu)
 	beta, next, wv := w.beta[:k], w.next[:k], w.w[:k]
 	xi := w.xi[:k*k]
 	for i := range beta {
@@ -117,9 +121,10 @@ func (w *workspace) estep(m *Model, obs []float64, centre float64) float64 {
 	for t := n - 2; t >= 0; t-- {
 		a := w.alp[t*k : (t+1)*k]
 		z, mx := backwardStep(next, wv, a, w.b[(t+1)*k:(t+2)*k], beta, w.c.trans)
-		if !(z > 0 && z <= math.MaxFloat64) {
-			// Underflow or overflow of the backward variables; z finite
-			// and positive implies the same of mx.
+		if !(z >= tiny && z <= math.MaxFloat64) {
+			// Underflow or overflow of the backward variables (see
+			// Smooth); the start fails as non-finite. z ≥ tiny implies
+			// mx ≥ tiny.
 			return math.NaN()
 		}
 		iz, imx := 1/z, 1/mx

@@ -22,10 +22,12 @@ type FitSettings struct {
 	// Tol is the convergence tolerance on the relative change of the
 	// log-likelihood: a start has converged at iteration i when
 	//	ℓ(i) - ℓ(i-1) < Tol·max(1, |ℓ(i-1)|)
-	// (the default criterion of depmixS4's em.control).
+	// (the default criterion of depmixS4's em.control). With Accelerate
+	// the change is that of a whole SQUAREM cycle, which is at least that
+	// of one EM step.
 	Tol float64
 	// Seed seeds the random starts: start r uses a PCG generator seeded
-	// with (Seed+r, pcgStream).
+	// with (Seed+r, 0x9e3779b97f4a7c15).
 	Seed uint64
 	// VarFloor is the smallest admissible state variance (squared scale
 	// for Student-t), as a fraction of the sample variance of the
@@ -33,9 +35,14 @@ type FitSettings struct {
 	// collapsed onto a few observations and counts as failed.
 	VarFloor float64
 
-	// Accelerate selects SQUAREM-accelerated EM (see squarem.go) instead
-	// of plain EM iterations. Both increase the log-likelihood at every
-	// iteration and stop on the same criterion.
+	// Accelerate selects SQUAREM-accelerated EM (Varadhan & Roland 2008;
+	// see squarem.go) instead of plain EM iterations. Plain EM increases
+	// the log-likelihood at every iteration, accelerated EM at every cycle
+	// of three iterations. On the BTC reference series and on simulated
+	// series acceleration cuts the iterations to convergence by a factor
+	// of 2 to 4 and reaches slightly higher optima; for Student-t
+	// emissions, whose degrees of freedom converge slowly under plain ECM,
+	// it also avoids most MaxIter failures.
 	Accelerate bool
 
 	// ShortIter, when positive and Restarts > 1, selects the short-runs
@@ -130,7 +137,8 @@ type run struct {
 
 // Fit estimates a K-state hidden Markov model for obs by maximum likelihood
 // with the Baum-Welch EM algorithm (Baum et al. 1970; Rabiner 1989, §III.C;
-// ECM for Student-t emissions, see mstepStudent), from s.Restarts
+// ECM for Student-t emissions, see mstepStudent; SQUAREM-accelerated when
+// s.Accelerate), from s.Restarts
 // deterministic starts, and returns the model with the highest
 // log-likelihood, its states sorted by mean ascending (index 0 = bear,
 // K-1 = bull) so that labels are stable across refits.

@@ -27,17 +27,30 @@ import "math"
 // observation is treated as missing: b̃_j(t) = 1 for p_t(j) > 0, α̂_t = p_t,
 // and m_t = -Inf.
 func forwardStep(dst, prev []float64, c *chain, lb []float64) (s, mt float64) {
+	predict(dst, prev, c)
+	if len(dst) == 3 && dst[0] > 0 && dst[1] > 0 && dst[2] > 0 {
+		if mx := max(lb[0], lb[1], lb[2]); mx > math.Inf(-1) {
+			shift3(lb, mx)
+			return update3(dst, lb), mx
+		}
+	}
+	return update(dst, lb)
+}
+
+// predict stores the one-step prediction p_t in dst: Init at t = 0 (prev
+// nil), otherwise prev·Trans.
+func predict(dst, prev []float64, c *chain) {
 	k := len(dst)
-	lb = lb[:k]
-	if prev == nil {
+	switch {
+	case prev == nil:
 		copy(dst, c.init)
-	} else if k == 3 {
+	case k == 3:
 		a0, a1, a2 := prev[0], prev[1], prev[2]
 		t := c.trans[:9]
 		dst[0] = a0*t[0] + a1*t[3] + a2*t[6]
 		dst[1] = a0*t[1] + a1*t[4] + a2*t[7]
 		dst[2] = a0*t[2] + a1*t[5] + a2*t[8]
-	} else {
+	default:
 		for j := range dst {
 			dst[j] = 0
 		}
@@ -47,18 +60,36 @@ func forwardStep(dst, prev []float64, c *chain, lb []float64) (s, mt float64) {
 			}
 		}
 	}
-	if k == 3 && dst[0] > 0 && dst[1] > 0 && dst[2] > 0 {
-		// Fast path, free of data-dependent branches; exp(0) = 1 exactly,
-		// so the result equals that of the general code below.
-		mx := max(lb[0], lb[1], lb[2])
-		e0, e1, e2 := exp(lb[0]-mx), exp(lb[1]-mx), exp(lb[2]-mx)
-		lb[0], lb[1], lb[2] = e0, e1, e2
-		a0, a1, a2 := dst[0]*e0, dst[1]*e1, dst[2]*e2
-		s = a0 + a1 + a2
+}
+
+// shift3 replaces the three log-densities in lb by exp(lb[j] - mx), mx their
+// maximum; exp(0) = 1 exactly, so this equals the shift done by update when
+// every state is a priori possible.
+func shift3(lb []float64, mx float64) {
+	lb[0], lb[1], lb[2] = exp(lb[0]-mx), exp(lb[1]-mx), exp(lb[2]-mx)
+}
+
+// update3 is update for K = 3 when every p_t(j) is positive and bt holds
+// the shifted densities b̃_j(t); it returns s_t. Free of data-dependent
+// branches, it gives the same result as update.
+func update3(dst, bt []float64) float64 {
+	a0, a1, a2 := dst[0]*bt[0], dst[1]*bt[1], dst[2]*bt[2]
+	s := a0 + a1 + a2
+	if s >= tiny {
 		inv := 1 / s
 		dst[0], dst[1], dst[2] = a0*inv, a1*inv, a2*inv
-		return s, mx
+		return s
 	}
+	dst[0], dst[1], dst[2] = a0, a1, a2
+	normalise(dst, s)
+	return s
+}
+
+// update turns the prediction p_t in dst into the filtered distribution α̂_t
+// given the log-densities lb, which it replaces by b̃(t), and returns s_t and
+// m_t as documented on forwardStep.
+func update(dst, lb []float64) (s, mt float64) {
+	lb = lb[:len(dst)]
 	mx := math.Inf(-1)
 	arg := -1
 	for j, p := range dst {
@@ -90,11 +121,26 @@ func forwardStep(dst, prev []float64, c *chain, lb []float64) (s, mt float64) {
 			s += a
 		}
 	}
-	inv := 1 / s
-	for j := range dst {
-		dst[j] *= inv
-	}
+	normalise(dst, s)
 	return s, mx
+}
+
+// tiny bounds the normalising constants that are inverted before use; below
+// it 1/s could overflow.
+const tiny = 1e-290
+
+// normalise divides p by its sum s > 0.
+func normalise(p []float64, s float64) {
+	if s < tiny {
+		for j := range p {
+			p[j] /= s
+		}
+		return
+	}
+	inv := 1 / s
+	for j := range p {
+		p[j] *= inv
+	}
 }
 
 // chain holds the Markov-chain parameters of a model in the layout used by
@@ -207,7 +253,7 @@ func (m *Model) NewFilter() *Filter {
 
 // Step consumes the next observation x and returns the updated filtered
 // distribution P(S_t = k | x_0..x_t). The returned slice is owned by the
-// filter and is overwritten by the next call to Step, Reset or setState.
+// filter and is overwritten by the next call to Step.
 // Step panics if x is NaN or infinite.
 func (f *Filter) Step(x float64) []float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {

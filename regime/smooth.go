@@ -19,9 +19,11 @@ import "math"
 //	γ_t(i)   = α̂_t(i) β_t(i) / Σ_j α̂_t(j) β_t(j)
 //
 // An observation with -Inf log-likelihood contribution is treated as missing
-// (see Forward). If the backward variables underflow to zero in every state
-// with positive filtered probability, smoothed[t] falls back to the filtered
-// distribution and the backward recursion restarts from one.
+// (see Forward). If the backward variables underflow in every state with
+// positive filtered probability (Σ_j α̂_t(j) β_t(j) < 1e-290, which takes
+// observations hundreds of standard deviations from every state), smoothed[t]
+// falls back to the filtered distribution and the backward recursion
+// restarts from one.
 //
 // Smooth panics if m is not valid or if an observation is NaN or infinite.
 func (m *Model) Smooth(dst [][]float64, obs []float64) [][]float64 {
@@ -57,7 +59,7 @@ func (m *Model) Smooth(dst [][]float64, obs []float64) [][]float64 {
 		a := alpha[t*k : (t+1)*k]
 		z, mx := backwardStep(next, w, a, bt[(t+1)*k:(t+2)*k], beta, c.trans)
 		g := dst[t]
-		if !(z > 0 && z <= math.MaxFloat64) {
+		if !(z >= tiny && z <= math.MaxFloat64) {
 			copy(g, a)
 			for i := range beta {
 				beta[i] = 1
