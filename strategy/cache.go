@@ -1,7 +1,9 @@
 package strategy
 
 import (
+	"cmp"
 	"runtime"
+	"slices"
 	"sync"
 
 	"gem/harness"
@@ -37,12 +39,54 @@ type dayFit struct {
 	mean       float64
 }
 
-// fitTable holds one key's fits, one row of tokens per calendar day.
+// fitTable holds one key's fits, one row of tokens per calendar day, and
+// the rankings of those fits by momentum.
 type fitTable struct {
-	mu   sync.Mutex
-	nt   int
-	days [][]dayFit
-	w    []fitter // scratch, one per fitting goroutine
+	mu       sync.Mutex
+	nt       int
+	days     [][]dayFit
+	rankings map[rankKey][][]int32 // by day; nil until asked for
+	w        []fitter              // scratch, one per fitting goroutine
+}
+
+// rankKey is what a ranking by momentum depends on besides the fits.
+type rankKey struct {
+	exponent float64
+	lowest   bool
+}
+
+// ranking returns the fitted tokens of day d (whose fits are fits) sorted by
+// momentum, descending or, with lowest, ascending; a stable sort, so ties
+// stay in token order. It is computed once per day and key.
+func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) []int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.rankings == nil {
+		t.rankings = make(map[rankKey][][]int32)
+	}
+	r := t.rankings[k]
+	for len(r) <= d {
+		r = append(r, nil)
+	}
+	if r[d] == nil {
+		order := make([]int32, 0, len(fits))
+		mom := make([]float64, len(fits))
+		for tok, f := range fits {
+			if f.OK {
+				order = append(order, int32(tok))
+				mom[tok] = f.Momentum(k.exponent)
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int32) int {
+			if k.lowest {
+				return cmp.Compare(mom[a], mom[b])
+			}
+			return cmp.Compare(mom[b], mom[a])
+		})
+		r[d] = order
+	}
+	t.rankings[k] = r
+	return r[d]
 }
 
 func (c *Cache) table(k fitKey, nt int) *fitTable {

@@ -1,10 +1,8 @@
 package strategy
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 
 	"gem/harness"
 )
@@ -87,8 +85,22 @@ func (s *Specialist) fits(v *harness.View) []dayFit {
 	if d < 0 {
 		return nil
 	}
-	k := fitKey{panel: v.Panel(), window: s.P.FitWindow, model: s.P.Model, ref: v.Fill() == harness.Reference}
+	k := s.key(v)
 	return s.cache.table(k, v.NumTokens()).day(v, k, d)
+}
+
+func (s *Specialist) key(v *harness.View) fitKey {
+	return fitKey{panel: v.Panel(), window: s.P.FitWindow, model: s.P.Model, ref: v.Fill() == harness.Reference}
+}
+
+// ranking returns the fitted tokens of the view's day by momentum, highest
+// first (lowest first with pick_lowest_momentum), ties in token order.
+func (s *Specialist) ranking(v *harness.View, fits []dayFit) []int32 {
+	if fits == nil {
+		return nil
+	}
+	k := s.key(v)
+	return s.cache.table(k, v.NumTokens()).ranking(v.Day(), rankKey{s.P.R2Exponent, s.P.PickLowestMomentum}, fits)
 }
 
 // Cooldown implements harness.Strategy.
@@ -110,13 +122,16 @@ func (s *Specialist) Targets(v *harness.View, _ *harness.Account, dst []harness.
 	return s.portfolio(v, s.fits(v), dst)
 }
 
+// portfolio filters, ranks and weights the day's fits. The ranking of every
+// fitted token by momentum is cached per day (it depends only on the fits and
+// the R² exponent), so a configuration walks it from the top and stops at
+// top_n candidates: the same candidates, in the same order, as filtering
+// first and then stable-sorting.
 func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Target) []harness.Target {
 	p := &s.P
 	s.cands = s.cands[:0]
-	for tok, f := range fits {
-		if !f.OK {
-			continue
-		}
+	for _, tok := range s.ranking(v, fits) {
+		f := fits[tok]
 		m := f.Momentum(p.R2Exponent)
 		if p.UseGrowthFilter && !(f.A1 > 1) {
 			continue
@@ -127,15 +142,11 @@ func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Tar
 		if p.UseMomentumCap && p.MomentumCap > 0 && !(m < p.MomentumCap) {
 			continue
 		}
-		s.cands = append(s.cands, candidate{tok: tok, momentum: m})
-	}
-	slices.SortStableFunc(s.cands, func(a, b candidate) int {
-		if p.PickLowestMomentum {
-			return cmp.Compare(a.momentum, b.momentum)
+		s.cands = append(s.cands, candidate{tok: int(tok), momentum: m})
+		if len(s.cands) == p.TopN {
+			break
 		}
-		return cmp.Compare(b.momentum, a.momentum)
-	})
-	s.cands = s.cands[:min(len(s.cands), p.TopN)]
+	}
 	// Only after truncation are candidates without volatility dropped, as in
 	// the reference; this can leave fewer than top_n.
 	kept := s.cands[:0]
