@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 	"gem/ledger"
 )
 
-const goldenDir = "../../shared/golden"
+const goldenDir = "../../../shared/golden"
 
 func needGolden(t *testing.T) {
 	t.Helper()
@@ -185,5 +186,40 @@ func TestPhasedDryRun(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run output lacks %q", want)
 		}
+	}
+}
+
+// TestRunMergedPanel: the main job completes on the real merged panel (467
+// tokens, 2017-2026, with its gaps, close-only rows and reused tickers) and
+// prints finite metrics.
+func TestRunMergedPanel(t *testing.T) {
+	path := "../../../shared/data/binance_spot_1d_panel_merged.csv.gz"
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("real data not found at %s (it lives in ../shared, outside the repository): %v", path, err)
+	}
+	code, out, errOut := gem(t, "run", "--data", path, "--json", "--ledger", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Base, Stress map[string]float64
+		Ensemble     struct {
+			HMMRefits    int            `json:"hmm_refits"`
+			RegimeDays   map[string]int `json:"regime_days"`
+			TokensFitted int            `json:"tokens_fitted"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	for _, m := range []map[string]float64{got.Base, got.Stress} {
+		for k, v := range m {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Errorf("%s = %v, want finite", k, v)
+			}
+		}
+	}
+	if got.Ensemble.HMMRefits < 100 || got.Ensemble.TokensFitted < 400 || len(got.Ensemble.RegimeDays) != 3 {
+		t.Errorf("ensemble stats %+v: want hundreds of refits, 400+ tokens fitted and three regimes", got.Ensemble)
 	}
 }
