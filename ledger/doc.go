@@ -6,4 +6,6 @@
 // Files:
 //   - ledger.go: the Row type, the column layout, Open (which repairs a torn
 //     last line), Append and Read.
+//   - verify.go: Foreign, the rows produced by a harness other than the
+//     current one (gem ledger verify).
 package ledger

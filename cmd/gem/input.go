@@ -2,47 +2,156 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"gem/dataio"
 	"gem/harness"
 	"gem/strategy"
 	"gem/synth"
 )
 
-// dataFlags choose the market data: files, or the synthetic universe.
+// dataFlags choose the market data (files of any format dataio reads, or
+// the synthetic universe) and the universe filters applied to it.
 type dataFlags struct {
 	paths []string
 	seed  uint64
+
+	format  string
+	token   string
+	dropBad bool
+	filter  dataio.Filter
+	tokens  []string
+	from    string
+	to      string
+
+	// stderr receives the report of rows dropped by --drop-bad-rows; nil
+	// means os.Stderr. Commands set it to cmd.ErrOrStderr().
+	stderr io.Writer
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&d.paths, "data", nil, "candle CSV (token,date|timestamp,open,high,low,close,volume; .gz accepted); repeat to merge files (default: the synthetic universe)")
+	fs.StringArrayVar(&d.paths, "data", nil, "candle file: long CSV (token,date|timestamp,open,high,low,close,volume), Binance kline CSV, .parquet; .gz and .zip accepted; repeat to merge files (default: the synthetic universe)")
 	fs.Uint64Var(&d.seed, "seed", synth.DefaultConfig().Seed, "seed of the synthetic universe (without --data)")
+	fs.StringVar(&d.format, "format", "auto", "format of the --data files: auto, long, binance or parquet")
+	fs.StringVar(&d.token, "token", "", "token name for Binance kline files (default: from the file name, BTCUSDT-1d-2024-01.csv is BTC)")
+	fs.BoolVar(&d.dropBad, "drop-bad-rows", false, "skip rows with bad values (zero or negative prices ...) instead of failing; each is reported on stderr")
+	fs.StringSliceVar(&d.tokens, "tokens", nil, "keep only these tokens (comma-separated; LUNA also keeps LUNA#2 from --split-reused)")
+	fs.BoolVar(&d.filter.ExcludeStablecoins, "exclude-stablecoins", false, "drop USD stablecoins and fiat tokens (USDT, USDC, DAI, FDUSD, EUR ...)")
+	fs.IntVar(&d.filter.MinHistory, "min-history", 0, "drop tokens with fewer candles than this (chosen with hindsight: it sees each token's whole life)")
+	fs.StringVar(&d.from, "from", "", "keep candles dated on or after this day (YYYY-MM-DD)")
+	fs.StringVar(&d.to, "to", "", "keep candles dated on or before this day (YYYY-MM-DD)")
+	fs.BoolVar(&d.filter.SplitReused, "split-reused", false, "split a reused ticker into two assets after its long gap (LUNA, then LUNA#2)")
+	fs.BoolVar(&d.filter.SplitRedenominated, "split-redenominated", false, "split a token at a suspected redenomination (see gem data check) into two assets")
+}
+
+// universe returns the filters the flags ask for.
+func (d *dataFlags) universe() (dataio.Filter, error) {
+	f := d.filter
+	if d.tokens != nil {
+		f.Tokens = d.tokens
+	}
+	for _, b := range []struct {
+		flag, value string
+		dst         *harness.Date
+	}{{"--from", d.from, &f.From}, {"--to", d.to, &f.To}} {
+		if b.value == "" {
+			continue
+		}
+		day, err := harness.ParseDate(b.value)
+		if err != nil {
+			return f, fmt.Errorf("%s: %w", b.flag, err)
+		}
+		*b.dst = day
+	}
+	return f, nil
 }
 
 // load reads the panel and describes it in a few words.
 func (d *dataFlags) load() (*harness.Panel, string, error) {
-	var p *harness.Panel
-	var what string
-	if len(d.paths) == 0 {
-		cfg := synth.DefaultConfig()
-		cfg.Seed = d.seed
-		var err error
-		if p, err = synth.Panel(cfg); err != nil {
-			return nil, "", err
-		}
-		what = fmt.Sprintf("synthetic universe (seed %d)", d.seed)
-	} else {
-		var err error
-		if p, err = harness.LoadFiles(d.paths...); err != nil {
-			return nil, "", err
-		}
-		what = strings.Join(d.paths, ", ")
+	data, what, err := d.read()
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := data.Panel()
+	if err != nil {
+		return nil, "", err
 	}
 	desc := fmt.Sprintf("%s: %d tokens, %d days (%s..%s)", what, p.NumTokens(), p.NumDays(), p.Dates[0], p.Dates[p.NumDays()-1])
 	return p, desc, nil
+}
+
+// read reads the candles, reports dropped rows and applies the universe
+// filters; what describes the data.
+func (d *dataFlags) read() (data *dataio.Data, what string, err error) {
+	f, err := d.universe()
+	if err != nil {
+		return nil, "", err
+	}
+	data = &dataio.Data{}
+	if len(d.paths) == 0 {
+		cfg := synth.DefaultConfig()
+		cfg.Seed = d.seed
+		data.Candles = synth.Generate(cfg)
+		what = fmt.Sprintf("synthetic universe (seed %d)", d.seed)
+	} else {
+		format, err := dataio.ParseFormat(d.format)
+		if err != nil {
+			return nil, "", fmt.Errorf("--format: %w", err)
+		}
+		if data, err = dataio.Read(dataio.Options{Format: format, Token: d.token, DropBadRows: d.dropBad}, d.paths...); err != nil {
+			return nil, "", err
+		}
+		what = strings.Join(d.paths, ", ")
+		if n := len(data.Dropped); n > 0 {
+			w := d.stderr
+			if w == nil {
+				w = os.Stderr
+			}
+			for _, e := range data.Dropped {
+				fmt.Fprintf(w, "gem: dropped %v\n", e)
+			}
+			fmt.Fprintf(w, "gem: --drop-bad-rows dropped %d rows\n", n)
+			what += fmt.Sprintf(" (%d bad rows dropped)", n)
+		}
+	}
+	if !f.IsZero() {
+		if data.Candles, data.Where, err = f.Apply(data.Candles, data.Where); err != nil {
+			return nil, "", err
+		}
+		what += " [" + describeFilter(&f) + "]"
+	}
+	return data, what, nil
+}
+
+// describeFilter lists the universe filters in use.
+func describeFilter(f *dataio.Filter) string {
+	var parts []string
+	if f.SplitReused {
+		parts = append(parts, "reused tickers split")
+	}
+	if f.SplitRedenominated {
+		parts = append(parts, "redenominations split")
+	}
+	if f.From != 0 {
+		parts = append(parts, "from "+f.From.String())
+	}
+	if f.To != 0 {
+		parts = append(parts, "to "+f.To.String())
+	}
+	if f.Tokens != nil {
+		parts = append(parts, "tokens "+strings.Join(f.Tokens, ","))
+	}
+	if f.ExcludeStablecoins {
+		parts = append(parts, "no stablecoins")
+	}
+	if f.MinHistory > 0 {
+		parts = append(parts, fmt.Sprintf("min history %d", f.MinHistory))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // strategyFlags choose the strategy, its parameters and the fill mode.

@@ -41,9 +41,12 @@ universe, so every command works on a fresh clone.
 		SilenceErrors: true,
 	}
 	root.SetArgs(args)
+	ctx, stdout = withProgress(ctx, stdout, stderr)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newBenchCmd())
+	root.AddCommand(newDataCmd(), newCheckCmd())
+	root.AddCommand(newReportCmd(), newLedgerCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "gem: %v\n", err)
 		return 1

@@ -103,6 +103,12 @@ type pool struct {
 	command string
 	ledger  *ledger.Ledger
 	done    map[string]ledger.Row
+
+	// best is the best finite score of the trials this pool has run, over
+	// all its batches, for the progress display (progress.go); valid when
+	// scored is set.
+	best   float64
+	scored bool
 }
 
 func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *trial)) error {
@@ -134,6 +140,7 @@ func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *
 		})
 	}
 	go func() { wg.Wait(); close(results) }()
+	prog := pl.startProgress(ctx, trials)
 	finished := make([]bool, len(trials))
 	var firstErr error
 	record := func(t *trial) {
@@ -149,12 +156,14 @@ func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *
 			firstErr = d.err
 		}
 		finished[d.i] = true
+		pl.trialProgress(prog, trials[d.i], d.err)
 		for reported < len(trials) && finished[reported] {
 			record(trials[reported])
 			report(reported, trials[reported])
 			reported++
 		}
 	}
+	prog.finish()
 	// After an interrupt, trials that finished beyond the first one that never
 	// started are still recorded.
 	for i := reported; i < len(trials); i++ {

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+)
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		name        string
+		done, total int
+		elapsed     time.Duration
+		best        float64
+		want        string
+	}{
+		{"nothing done", 0, 10, 3 * time.Second, math.Inf(-1),
+			"gem: sweep: 0/10 trials (0%), 3s elapsed, ETA unknown, best score none yet"},
+		{"a quarter", 5, 20, 50 * time.Second, 0.1234567,
+			"gem: sweep: 5/20 trials (25%), 50s elapsed, ETA 2m30s, best score 0.123457"},
+		{"done", 4, 4, 90500 * time.Millisecond, -0.5,
+			"gem: sweep: 4/4 trials (100%), 1m31s elapsed, ETA 0s, best score -0.500000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := progressLine("sweep", tt.done, tt.total, tt.elapsed, tt.best); got != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWithProgressNotTerminal: writers that are not terminals get no bar,
+// and stdout is passed through untouched.
+func TestWithProgressNotTerminal(t *testing.T) {
+	var out, errOut bytes.Buffer
+	ctx, stdout := withProgress(context.Background(), &out, &errOut)
+	if stdout != &out {
+		t.Errorf("stdout was wrapped: got %T", stdout)
+	}
+	c, _ := ctx.Value(consoleKey{}).(*console)
+	if c == nil || c.tty || c.shared {
+		t.Fatalf("console: got %+v, want one without a terminal", c)
+	}
+	if pr := startProgress(context.Background(), "sweep", 3, math.Inf(-1)); pr != nil {
+		t.Error("progress without a console")
+	}
+	var nilProgress *progress
+	nilProgress.trialDone(true, 1) // must not panic
+	nilProgress.finish()
+}
+
+// syncBuffer is a bytes.Buffer safe for the bar's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestProgressBar draws the bar on a buffer treated as a terminal, with
+// stdout shared, and checks the final frame and that stdout's lines come out
+// above the bar.
+func TestProgressBar(t *testing.T) {
+	var term syncBuffer
+	c := &console{stdout: &term, stderr: &term, tty: true, shared: true}
+	pr := &progress{name: "sweep", total: 3, start: time.Now(), best: math.Inf(-1), c: c}
+	pr.startBar(&term, mpb.ForceTTY(), mpb.WithAutoRefresh())
+	stdout := consoleStdout{c}
+	for i, s := range []float64{0.1, math.Inf(-1), 0.3} {
+		fmt.Fprintf(stdout, "trial %d\n", i)
+		pr.trialDone(true, s)
+	}
+	pr.finish()
+	fmt.Fprintln(stdout, "Done.")
+	got := term.String()
+	for _, want := range []string{"trial 0\n", "trial 2\n", "sweep 3/3", "100 %", "best 0.300000", "Done.\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, got)
+		}
+	}
+	if i, j := strings.LastIndex(got, "trial 2"), strings.LastIndex(got, "sweep 3/3"); i > j {
+		t.Errorf("a trial line came after the final bar:\n%q", got)
+	}
+	if c.bar != nil {
+		t.Error("the console still routes stdout through a finished bar")
+	}
+}
+
+// TestProgressPlain: without a terminal, progress is a plain line every
+// interval on stderr.
+func TestProgressPlain(t *testing.T) {
+	var errOut syncBuffer
+	c := &console{stdout: &bytes.Buffer{}, stderr: &errOut, interval: 5 * time.Millisecond}
+	ctx := context.WithValue(context.Background(), consoleKey{}, c)
+	pr := startProgress(ctx, "search", 4, 0.25)
+	pr.trialDone(true, 0.125)
+	pr.trialDone(false, 0.5) // from the ledger: not counted, but a better score
+	time.Sleep(40 * time.Millisecond)
+	pr.finish()
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	re := regexp.MustCompile(`^gem: search: 1/4 trials \(25%\), [0-9.]+m?s elapsed, ETA [0-9.]+[mµn]?s, best score 0\.500000$`)
+	if len(lines) < 2 || !re.MatchString(lines[len(lines)-1]) {
+		t.Errorf("plain progress: got %q, want lines matching %s", lines, re)
+	}
+}
+
+// writeCandles writes a small long-format candle file: BTC, ETH and four
+// other tokens over 320 days, a seeded random walk.
+func writeCandles(t *testing.T) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	var b strings.Builder
+	b.WriteString("token,date,open,high,low,close,volume\n")
+	start := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	for k, tok := range []string{"BTC", "ETH", "AAA", "BBB", "CCC", "DDD"} {
+		price := 100.0 * float64(k+1)
+		drift := 0.002 * float64(k%3)
+		for d := range 320 {
+			open := price
+			price *= math.Exp(drift + 0.03*rng.NormFloat64())
+			hi, lo := max(open, price)*1.01, min(open, price)*0.99
+			fmt.Fprintf(&b, "%s,%s,%.6f,%.6f,%.6f,%.6f,%d\n", tok, start.AddDate(0, 0, d).Format(time.DateOnly), open, hi, lo, price, 1000+d)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "candles.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// timing matches what may differ between runs: the time taken and the
+// number of workers.
+var timing = regexp.MustCompile(`(?m)( in [0-9.]+s$| \d+ workers$)`)
+
+// TestSweepOutputUnchangedByProgress: the per-trial lines on stdout do not
+// depend on the number of workers, and a short run writes no progress to a
+// stderr that is not a terminal.
+func TestSweepOutputUnchangedByProgress(t *testing.T) {
+	data := writeCandles(t)
+	var outs []string
+	for _, workers := range []string{"1", "3"} {
+		code, out, errOut := gem(t, "sweep", "--data", data, "--strategy", "specialist", "--param", "fit_window", "--values", "10,20,40",
+			"--ledger", "-", "--workers", workers)
+		if code != 0 {
+			t.Fatalf("workers=%s: exit %d: %s", workers, code, errOut)
+		}
+		if errOut != "" {
+			t.Errorf("workers=%s: stderr %q, want nothing from a short run", workers, errOut)
+		}
+		outs = append(outs, timing.ReplaceAllString(out, ""))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("stdout differs between 1 and 3 workers:\n%s\n---\n%s", outs[0], outs[1])
+	}
+	if n := strings.Count(outs[0], "score="); n != 4 { // three trials and the Best line
+		t.Errorf("got %d score= lines, want 4:\n%s", n, outs[0])
+	}
+}

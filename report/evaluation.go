@@ -1,0 +1,438 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/palette/brewer"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"gem/harness"
+	"gem/ledger"
+)
+
+// Evaluation is what an evaluation report shows: one configuration's scored
+// backtests, the benchmark's beside them, and what the strategy recorded on
+// the way.
+type Evaluation struct {
+	Title       string // headline, e.g. "ensemble, causal fills"
+	Description string // the data in a few words
+	Params      string // the configuration, "name=value ..."
+	// Dates is the panel's calendar: the date of each backtest day.
+	Dates []harness.Date
+	// Tokens names the panel's tokens, indexed as harness.Holding.Token.
+	Tokens []string
+	// Result is the strategy's evaluation. Its base run needs recorded
+	// holdings (harness.Config.RecordHoldings) for the holdings chart.
+	Result *harness.Evaluation
+	// Benchmark is the BTC+ETH buy-and-hold evaluated by the same harness
+	// on the same panel; nil for none.
+	Benchmark *harness.Evaluation
+	// Posteriors holds the strategy's regime posterior of each backtest day
+	// (nil on days without a regime call), as strategy.EnsembleStats
+	// records it; nil for a strategy without regimes.
+	Posteriors [][]float64
+	// Regimes names the posteriors' components (bear, ranging, bull).
+	Regimes []string
+}
+
+// Chart sizes, in points (72 to the inch).
+const (
+	wideWidth   = 9 * vg.Inch
+	smallWidth  = 4.4 * vg.Inch
+	smallHeight = 3 * vg.Inch
+	// maxBandPoints bounds the points of a stacked area: holdings change at
+	// rebalances, so a few hundred samples show them without a megabyte of
+	// SVG.
+	maxBandPoints = 600
+	topHoldings   = 10
+)
+
+// EvaluationPage builds the report of one evaluation: the equity curve
+// against the benchmark on a log scale with the regime posterior as a
+// ribbon under it, the drawdowns, the holdings over time, the monthly
+// returns and the metric table.
+func EvaluationPage(e *Evaluation) (*Page, error) {
+	if e.Result == nil || e.Result.BaseRun == nil {
+		return nil, errors.New("report: evaluation without a base run")
+	}
+	run := e.Result.BaseRun
+	nd := len(run.Values)
+	if nd == 0 || len(e.Dates) != nd {
+		return nil, fmt.Errorf("report: %d dates for %d backtest days", len(e.Dates), nd)
+	}
+	if b := e.Benchmark; b != nil && (b.BaseRun == nil || len(b.BaseRun.Values) != nd) {
+		return nil, errors.New("report: the benchmark's run does not cover the same days")
+	}
+	if e.Posteriors != nil && len(e.Posteriors) != nd {
+		return nil, fmt.Errorf("report: %d regime posteriors for %d backtest days", len(e.Posteriors), nd)
+	}
+	p := &Page{
+		Title: "gem evaluation: " + e.Title,
+		Subtitle: fmt.Sprintf("%s · %s to %s · %s fills · harness %s · data %s",
+			e.Description, e.Dates[0], e.Dates[nd-1], e.Result.Fill, e.Result.Harness, e.Result.Data),
+	}
+
+	score := "Score " + ledger.FormatFloat(e.Result.Score)
+	if e.Result.Rejected() {
+		score += " (rejected: " + e.Result.Rejection + ")"
+	}
+	if e.Benchmark != nil {
+		score += "; the BTC+ETH benchmark scores " + ledger.FormatFloat(e.Benchmark.Score) + " under the same harness."
+	}
+	xs := make([]float64, nd)
+	for i, d := range e.Dates {
+		xs[i] = float64(d)
+	}
+	equity := &Chart{Name: "equity", Width: wideWidth, Height: 4.6 * vg.Inch,
+		Caption: "Portfolio value of the base run (fees 0.30% per side) from 10,000, log scale, against BTC+ETH buy-and-hold under the same harness."}
+	eqPlot, legend := e.equityPlot(xs)
+	if e.Posteriors != nil {
+		ribbon := e.ribbonPlot(xs, &legend)
+		equity.draw = stacked([]*plot.Plot{eqPlot, ribbon}, []float64{4, 1}, &legend)
+		equity.Caption += " The ribbon under it is the regime posterior of each decision day (blank before the first regime call)."
+	} else {
+		equity.draw = stacked([]*plot.Plot{eqPlot}, []float64{1}, &legend)
+	}
+	p.Sections = append(p.Sections, Section{Heading: "Equity", Notes: []string{score}, Charts: []*Chart{equity}})
+
+	dd, ddLegend := e.drawdownPlot(xs)
+	p.Sections = append(p.Sections, Section{Heading: "Drawdown", Charts: []*Chart{{
+		Name: "drawdown", Width: wideWidth, Height: 2.6 * vg.Inch,
+		Caption: "Fall from the running peak of the portfolio value. The score's dampener starts biting beyond 15%.",
+		draw:    stacked([]*plot.Plot{dd}, []float64{1}, &ddLegend),
+	}}})
+
+	if hw, ok := ComputeHoldingWeights(run, e.Tokens, topHoldings); ok {
+		hp, hl := holdingsPlot(xs, hw)
+		p.Sections = append(p.Sections, Section{Heading: "Holdings", Charts: []*Chart{{
+			Name: "holdings", Width: wideWidth, Height: 3.4 * vg.Inch,
+			Caption: "Weight of each position in the daily snapshot, stacked: the largest tokens by average weight, every other token together, and cash.",
+			draw:    stacked([]*plot.Plot{hp}, []float64{1}, &hl),
+		}}})
+	} else {
+		p.Sections = append(p.Sections, Section{Heading: "Holdings", Notes: []string{"No holdings were recorded for this run (harness.Config.RecordHoldings)."}})
+	}
+
+	mr := ComputeMonthlyReturns(e.Dates, run.Values)
+	p.Sections = append(p.Sections, Section{Heading: "Monthly returns", Charts: []*Chart{{
+		Name: "monthly", Width: wideWidth, Height: vg.Length(1.1+0.36*float64(len(mr.Years))) * vg.Inch,
+		Caption: "Return of each calendar month of the base run, in percent; the year's compounded return is in the row label.",
+		draw:    single(monthlyPlot(mr)),
+	}}})
+
+	p.Sections = append(p.Sections, Section{Heading: "Metrics", Tables: []Table{e.metricTable()}})
+	if e.Params != "" {
+		p.Sections = append(p.Sections, Section{Heading: "Configuration", Notes: []string{e.Params}})
+	}
+	return p, nil
+}
+
+// equityPlot is the log-scale equity curve with the benchmark, and the
+// legend to draw beside the figure.
+func (e *Evaluation) equityPlot(xs []float64) (*plot.Plot, plot.Legend) {
+	p := newPlot("", "", "value (log scale)")
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	p.X.Tick.Marker = dateTicks{}
+	legend := newLegend()
+	var bl *plotter.Line
+	if e.Benchmark != nil {
+		bl = line(xs, e.Benchmark.BaseRun.Values, benchmarkColor, 1.1)
+		bl.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		p.Add(bl)
+	}
+	l := line(xs, e.Result.BaseRun.Values, strategyColor, 1.4)
+	p.Add(l)
+	legend.Add("strategy", l)
+	if bl != nil {
+		legend.Add("BTC+ETH", bl)
+	}
+	if e.Posteriors != nil {
+		p.X.Tick.Label.Color = color.Transparent // the ribbon below carries the dates
+	}
+	return p, legend
+}
+
+// ribbonPlot draws the regime posteriors as stacked bands on [0, 1] and adds
+// the regimes to the legend.
+func (e *Evaluation) ribbonPlot(xs []float64, legend *plot.Legend) *plot.Plot {
+	p := newPlot("", "", "regime")
+	p.X.Tick.Marker = dateTicks{}
+	p.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 1, Label: "1"}}
+	p.Y.Min, p.Y.Max = 0, 1
+	p.X.Min, p.X.Max = xs[0], xs[len(xs)-1]
+	k := len(e.Regimes)
+	idx := sampled(len(xs), sampleEvery(len(xs), maxBandPoints))
+	lower := make([]float64, len(xs))
+	for r := range k {
+		var rings []plotter.XYer
+		// One ring per run of consecutive days with a posterior.
+		for a := 0; a < len(idx); {
+			if e.Posteriors[idx[a]] == nil {
+				a++
+				continue
+			}
+			b := a
+			for b < len(idx) && e.Posteriors[idx[b]] != nil {
+				b++
+			}
+			ring := make(plotter.XYs, 0, 2*(b-a))
+			for _, i := range idx[a:b] {
+				ring = append(ring, plotter.XY{X: xs[i], Y: lower[i] + e.Posteriors[i][r]})
+			}
+			for j := b - 1; j >= a; j-- {
+				i := idx[j]
+				ring = append(ring, plotter.XY{X: xs[i], Y: lower[i]})
+			}
+			rings = append(rings, ring)
+			a = b
+		}
+		for _, i := range idx {
+			if e.Posteriors[i] != nil {
+				lower[i] += e.Posteriors[i][r]
+			}
+		}
+		if len(rings) == 0 {
+			continue
+		}
+		poly, err := plotter.NewPolygon(rings...)
+		if err != nil {
+			continue
+		}
+		poly.Color = regimeColor(e.Regimes[r], r)
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		legend.Add(e.Regimes[r]+" regime", poly)
+	}
+	return p
+}
+
+func regimeColor(name string, i int) color.Color {
+	switch strings.ToLower(name) {
+	case "bear":
+		return bearColor
+	case "ranging":
+		return rangingColor
+	case "bull":
+		return bullColor
+	}
+	return categorical[i%len(categorical)]
+}
+
+// drawdownPlot shows the drawdowns of the strategy (filled) and the
+// benchmark (dashed).
+func (e *Evaluation) drawdownPlot(xs []float64) (*plot.Plot, plot.Legend) {
+	p := newPlot("", "", "drawdown")
+	p.X.Tick.Marker = dateTicks{}
+	p.Y.Tick.Marker = percentTicks{}
+	p.Y.Max = 0
+	legend := newLegend()
+	dd := Drawdowns(nil, e.Result.BaseRun.Values)
+	ring := make(plotter.XYs, 0, len(xs)+2)
+	for i, x := range xs {
+		ring = append(ring, plotter.XY{X: x, Y: dd[i]})
+	}
+	ring = append(ring, plotter.XY{X: xs[len(xs)-1]}, plotter.XY{X: xs[0]})
+	if poly, err := plotter.NewPolygon(ring); err == nil {
+		poly.Color = withAlpha(strategyColor, 0.25)
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+	}
+	l := line(xs, dd, strategyColor, 1)
+	p.Add(l)
+	legend.Add("strategy", l)
+	if e.Benchmark != nil {
+		bl := line(xs, Drawdowns(nil, e.Benchmark.BaseRun.Values), benchmarkColor, 1)
+		bl.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		p.Add(bl)
+		legend.Add("BTC+ETH", bl)
+	}
+	return p, legend
+}
+
+// holdingsPlot stacks the holding weights as filled bands.
+func holdingsPlot(xs []float64, hw HoldingWeights) (*plot.Plot, plot.Legend) {
+	p := newPlot("", "", "weight")
+	p.X.Tick.Marker = dateTicks{}
+	p.Y.Tick.Marker = percentTicks{}
+	p.Y.Min, p.Y.Max = 0, 1
+	legend := newLegend()
+	idx := sampled(len(xs), sampleEvery(len(xs), maxBandPoints))
+	lower := make([]float64, len(xs))
+	var polys []*plotter.Polygon
+	for b, name := range hw.Names {
+		w := hw.Weights[b]
+		ring := make(plotter.XYs, 0, 2*len(idx))
+		for _, i := range idx {
+			ring = append(ring, plotter.XY{X: xs[i], Y: lower[i] + w[i]})
+		}
+		for j := len(idx) - 1; j >= 0; j-- {
+			ring = append(ring, plotter.XY{X: xs[idx[j]], Y: lower[idx[j]]})
+		}
+		for i := range lower {
+			lower[i] += w[i]
+		}
+		poly, err := plotter.NewPolygon(ring)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "other":
+			poly.Color = otherColor
+		case "cash":
+			poly.Color = cashColor
+		default:
+			poly.Color = categorical[b%len(categorical)]
+		}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		polys = append(polys, poly)
+	}
+	// The legend lists the bands top to bottom, as they are stacked.
+	for i := len(polys) - 1; i >= 0; i-- {
+		legend.Add(hw.Names[i], polys[i])
+	}
+	return p, legend
+}
+
+// monthGrid adapts MonthlyReturns to plotter.GridXYZ: columns are months,
+// rows years.
+type monthGrid struct{ m MonthlyReturns }
+
+func (g monthGrid) Dims() (c, r int)   { return 12, len(g.m.Years) }
+func (g monthGrid) Z(c, r int) float64 { return g.m.Returns[r][c] }
+func (g monthGrid) X(c int) float64    { return float64(c) }
+func (g monthGrid) Y(r int) float64    { return float64(r) }
+
+// monthlyPlot is the heatmap of monthly returns, red for losses and green
+// for gains on a scale symmetric around zero, with each cell's value.
+func monthlyPlot(m MonthlyReturns) *plot.Plot {
+	p := newPlot("", "", "")
+	months := make([]string, 12)
+	for i := range months {
+		months[i] = time.Month(i + 1).String()[:3]
+	}
+	years := make([]string, len(m.Years))
+	for i, y := range m.Years {
+		years[i] = fmt.Sprintf("%d  %+.0f%%", y, 100*m.Annual[i])
+		if math.IsNaN(m.Annual[i]) {
+			years[i] = fmt.Sprint(y)
+		}
+	}
+	var cells plotter.XYLabels
+	lim := 0.0
+	for r := range m.Returns {
+		for c, v := range m.Returns[r] {
+			if math.IsNaN(v) {
+				continue
+			}
+			lim = max(lim, math.Abs(v))
+			cells.XYs = append(cells.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+			cells.Labels = append(cells.Labels, fmt.Sprintf("%.1f", 100*v))
+		}
+	}
+	if !(lim > 0) {
+		lim = 1
+	}
+	heatmap(p, monthGrid{m}, -lim, lim, cells, months, years)
+	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}} // earliest year on top
+	return p
+}
+
+// heatmap adds a cell grid coloured on a red-yellow-green scale from lo to
+// hi, with cell labels, and labels the axes with the names of the columns
+// and rows.
+func heatmap(p *plot.Plot, g plotter.GridXYZ, lo, hi float64, cells plotter.XYLabels, xnames, ynames []string) {
+	if !(hi > lo) {
+		lo, hi = lo-1, lo+1
+	}
+	pal, err := brewer.GetPalette(brewer.TypeAny, "RdYlGn", 11)
+	if err != nil {
+		panic("report: " + err.Error()) // a built-in palette: cannot fail
+	}
+	h := plotter.NewHeatMap(g, pal)
+	h.Min, h.Max = lo, hi
+	h.NaN = color.White
+	p.Add(h)
+	if len(cells.XYs) > 0 && len(cells.XYs) <= 400 {
+		if labels, err := plotter.NewLabels(cells); err == nil {
+			for i := range labels.TextStyle {
+				labels.TextStyle[i].Font = font.From(sans, 8)
+				labels.TextStyle[i].XAlign = draw.XCenter
+				labels.TextStyle[i].YAlign = draw.YCenter
+			}
+			p.Add(labels)
+		}
+	}
+	p.X.Tick.Marker = nominalTicks(xnames)
+	p.Y.Tick.Marker = nominalTicks(ynames)
+	p.X.Tick.Length, p.Y.Tick.Length = 0, 0
+	p.X.LineStyle.Width, p.Y.LineStyle.Width = 0, 0
+}
+
+// metricTable lists the metrics of the base and stress runs and of the
+// benchmark's base run.
+func (e *Evaluation) metricTable() Table {
+	header := []string{"metric", "base", fmt.Sprintf("stress (fees ×%g)", harness.StressMultiplier)}
+	ms := []harness.Metrics{e.Result.Base, e.Result.Stress}
+	scores := []string{ledger.FormatFloat(e.Result.Score), ""}
+	if e.Benchmark != nil {
+		header = append(header, "BTC+ETH (base)")
+		ms = append(ms, e.Benchmark.Base)
+		scores = append(scores, ledger.FormatFloat(e.Benchmark.Score))
+	}
+	t := Table{Header: header}
+	t.Rows = append(t.Rows, append([]string{"score"}, scores...))
+	row := func(name string, f func(m *harness.Metrics) string) {
+		r := []string{name}
+		for i := range ms {
+			r = append(r, f(&ms[i]))
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	pct := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	row("total return %", func(m *harness.Metrics) string { return pct(m.TotalReturnPct) })
+	row("annualized return %", func(m *harness.Metrics) string { return pct(m.AnnualizedReturnPct) })
+	row("max drawdown %", func(m *harness.Metrics) string { return pct(m.MaxDrawdownPct) })
+	row("Sharpe", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.SharpeRatio) })
+	row("Sortino", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.SortinoRatio) })
+	row("Calmar", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.CalmarRatio) })
+	row("rebalances", func(m *harness.Metrics) string { return fmt.Sprint(m.RebalanceCount) })
+	row("HHI (last day)", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.HHI) })
+	row("HHI (average)", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.AvgHHI) })
+	row("turnover / year", func(m *harness.Metrics) string { return fmt.Sprintf("%.2f", m.TurnoverPerYear) })
+	row("fees paid", func(m *harness.Metrics) string { return fmt.Sprintf("%.2f", m.FeesPaid) })
+	row("days invested", func(m *harness.Metrics) string { return fmt.Sprint(m.DaysInvested) })
+	row("final value", func(m *harness.Metrics) string { return fmt.Sprintf("%.2f", m.FinalValue) })
+	return t
+}
+
+// line is a plain line through (xs[i], ys[i]).
+func line(xs, ys []float64, c color.Color, width float64) *plotter.Line {
+	pts := make(plotter.XYs, len(xs))
+	for i := range xs {
+		pts[i] = plotter.XY{X: xs[i], Y: ys[i]}
+	}
+	l := &plotter.Line{XYs: pts}
+	l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(width)}
+	return l
+}
+
+// newLegend is a legend in the report's font, drawn beside a figure.
+func newLegend() plot.Legend {
+	l := plot.NewLegend()
+	l.TextStyle.Font = font.From(sans, 9)
+	l.ThumbnailWidth = 14
+	l.Top, l.Left = true, true
+	l.Padding = 2
+	return l
+}
