@@ -120,8 +120,9 @@ type EnsembleStats struct {
 	DrawdownDays int             // days the drawdown gate held cash
 	Refits       int             // successful HMM fits up to the last day
 	FailedFits   int             // HMM fits in which every start failed
-	// Posteriors holds each decision day's regime posterior (nil before
-	// the first fit), for reports.
+	// Posteriors holds the regime posterior (nil before the first fit) of
+	// each backtest day, exactly one entry per day in order (the harness
+	// consults the strategy every day), for reports.
 	Posteriors [][]float64
 }
 
