@@ -203,7 +203,7 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 		return
 	}
 	e.day = d
-	post, rep := e.regime(v)
+	post, rep := e.regimeAndFits(v)
 	e.Stats.Refits, e.Stats.FailedFits = rep.Refits, rep.FailedFits
 	e.Stats.Posteriors = append(e.Stats.Posteriors, post)
 
@@ -244,6 +244,28 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 		}
 		e.targets = kept
 	}
+}
+
+// regimeAndFits returns the day's regime posterior. When the posterior is
+// not cached yet, it is computed while the specialists' fits for the day
+// are, on another goroutine: both are functions of the data through the
+// decision day alone, so the result does not depend on the order.
+func (e *Ensemble) regimeAndFits(v *harness.View) ([]float64, regimeReport) {
+	if v.Day() < 0 || e.regimeCached(v) {
+		return e.regime(v)
+	}
+	var post []float64
+	var rep regimeReport
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		post, rep = e.regime(v)
+	}()
+	for _, s := range e.spec {
+		s.fits(v)
+	}
+	<-done
+	return post, rep
 }
 
 // allocate is the meta-allocator. Without a regime call (post nil) the

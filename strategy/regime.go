@@ -55,6 +55,20 @@ func walkSettings(p HMMParams) regime.WalkSettings {
 // regimeReport is what the ensemble reports of the detector on a day.
 type regimeReport struct{ Refits, FailedFits int }
 
+func (e *Ensemble) regimeKey(v *harness.View) regimeKey {
+	k := regimeKey{panel: v.Panel(), hmm: e.P.HMM}
+	k.hmm.HardSwitchThreshold = 0
+	return k
+}
+
+// regimeCached reports whether the posterior of the view's day is cached.
+func (e *Ensemble) regimeCached(v *harness.View) bool {
+	t := e.cache.regimeTable(e.regimeKey(v))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.post) > v.Day()
+}
+
 // regime returns the posterior (bear, ranging, bull) usable on the view's
 // decision day, nil before the first fit, and the detector's counts so far.
 func (e *Ensemble) regime(v *harness.View) ([]float64, regimeReport) {
@@ -62,8 +76,7 @@ func (e *Ensemble) regime(v *harness.View) ([]float64, regimeReport) {
 	if d < 0 {
 		return nil, regimeReport{}
 	}
-	k := regimeKey{panel: v.Panel(), hmm: e.P.HMM}
-	k.hmm.HardSwitchThreshold = 0
+	k := e.regimeKey(v)
 	t := e.cache.regimeTable(k)
 	t.mu.Lock()
 	defer t.mu.Unlock()
