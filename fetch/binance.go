@@ -103,6 +103,9 @@ func parseKline(k []json.RawMessage, token string) (c harness.Candle, openTime, 
 	if closeTime, err = strconv.ParseInt(string(k[6]), 10, 64); err != nil {
 		return c, 0, 0, fmt.Errorf("close time %s is not an integer", k[6])
 	}
+	if openTime < 0 || openTime >= 1e14 {
+		return c, 0, 0, fmt.Errorf("open time %d is not in milliseconds since 1970", openTime)
+	}
 	if openTime%msPerDay != 0 {
 		return c, 0, 0, fmt.Errorf("open time %d is not a UTC midnight", openTime)
 	}

@@ -41,11 +41,51 @@ type chartResponse struct {
 	Coins map[string]struct {
 		Symbol     string       `json:"symbol"`
 		Confidence *json.Number `json:"confidence"`
-		Prices     []struct {
-			Timestamp json.Number `json:"timestamp"`
-			Price     json.Number `json:"price"`
-		} `json:"prices"`
+		Prices     []chartPoint `json:"prices"`
 	} `json:"coins"`
+}
+
+type chartPoint struct {
+	Timestamp json.Number `json:"timestamp"` // seconds since 1970
+	Price     json.Number `json:"price"`
+}
+
+// dailyCloses holds, per day, the price nearest the midnight that ends it.
+type dailyCloses map[harness.Date]closeAt
+
+type closeAt struct {
+	dist  int64 // seconds from that midnight
+	price float64
+}
+
+// add takes the points that close a day in [from, to] that ended by now.
+func (m dailyCloses) add(points []chartPoint, from, to harness.Date, now int64) error {
+	for i, p := range points {
+		ts, err1 := p.Timestamp.Int64()
+		price, err2 := p.Price.Float64()
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("price %d: timestamp %q, price %q", i, p.Timestamp, p.Price)
+		}
+		if !(price > 0) || math.IsInf(price, 0) || price > 1e15 {
+			return fmt.Errorf("price %d is %v at %d", i, price, ts)
+		}
+		if ts < 0 || ts > now {
+			continue
+		}
+		midnight := (ts + secPerDay/2) / secPerDay // the nearest
+		day := midnight - 1
+		if midnight*secPerDay > now || day < int64(from) || day > int64(to) {
+			continue
+		}
+		dist := ts - midnight*secPerDay
+		if dist < 0 {
+			dist = -dist
+		}
+		if q, ok := m[harness.Date(day)]; !ok || dist < q.dist {
+			m[harness.Date(day)] = closeAt{dist, price}
+		}
+	}
+	return nil
 }
 
 // Chart returns the daily closes of coin (chain:address or
@@ -67,11 +107,7 @@ func (d *DefiLlama) Chart(ctx context.Context, coin string, from, to harness.Dat
 	if width <= 0 {
 		width = 600
 	}
-	type point struct {
-		dist  int64 // seconds from midnight
-		price float64
-	}
-	byDay := map[harness.Date]point{}
+	byDay := dailyCloses{}
 	// The close of day t is the price at midnight t+1.
 	for day := from; day <= to; day += defiLlamaPage {
 		span := min(int64(to-day)+1, defiLlamaPage)
@@ -99,28 +135,8 @@ func (d *DefiLlama) Chart(ctx context.Context, coin string, from, to harness.Dat
 		if c.Symbol != "" {
 			symbol = c.Symbol
 		}
-		nowSec := now().Unix()
-		for i, p := range c.Prices {
-			ts, err1 := p.Timestamp.Int64()
-			price, err2 := p.Price.Float64()
-			if err1 != nil || err2 != nil {
-				return symbol, nil, fmt.Errorf("defillama: %s: %s: price %d: timestamp %q, price %q", coin, u, i, p.Timestamp, p.Price)
-			}
-			if !(price > 0) || math.IsInf(price, 0) || price > 1e15 {
-				return symbol, nil, fmt.Errorf("defillama: %s: %s: price %d is %v on %s", coin, u, i, price, time.Unix(ts, 0).UTC().Format(time.DateTime))
-			}
-			midnight := (ts + secPerDay/2) / secPerDay // the nearest
-			date := harness.Date(midnight - 1)
-			if midnight*secPerDay > nowSec || date < from || date > to {
-				continue
-			}
-			dist := ts - midnight*secPerDay
-			if dist < 0 {
-				dist = -dist
-			}
-			if q, ok := byDay[date]; !ok || dist < q.dist {
-				byDay[date] = point{dist, price}
-			}
+		if err := byDay.add(c.Prices, from, to, now().Unix()); err != nil {
+			return symbol, nil, fmt.Errorf("defillama: %s: %s: %w", coin, u, err)
 		}
 	}
 	if len(byDay) == 0 {

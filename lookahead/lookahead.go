@@ -54,11 +54,11 @@ type Leak struct {
 
 // Report is the outcome of Check.
 type Report struct {
-	Fill  harness.FillMode
+	Fill   harness.FillMode
 	Dates  []harness.Date // the panel's calendar
 	Tokens []string       // the panel's tokens, by index
-	Days  []int          // the sampled days t, ascending
-	Leaks []Leak         // one per sampled day that leaked, by T
+	Days   []int          // the sampled days t, ascending
+	Leaks  []Leak         // one per sampled day that leaked, by T
 }
 
 // Clean reports whether no sampled day leaked.

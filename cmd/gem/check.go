@@ -87,6 +87,9 @@ func reportLookahead(w io.Writer, r *lookahead.Report) error {
 		fmt.Fprintln(w)
 	}
 	switch {
+	case r.Clean() && r.Fill == harness.Reference:
+		fmt.Fprintln(w, "PASS on the sampled days: no decision changed, though reference fills do see day t's close when they decide; sample more days (--days) to see that leak")
+		return nil
 	case r.Clean():
 		fmt.Fprintf(w, "PASS: no decision filled on or before t changed (%s fills)\n", r.Fill)
 		return nil

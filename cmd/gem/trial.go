@@ -87,7 +87,7 @@ func (l *ledgerFlags) done() (map[string]ledger.Row, error) {
 }
 
 // errInterrupted reports a run stopped by a signal after finishing the trials in flight.
-var errInterrupted = errors.New("interrupted")
+var errInterrupted = errors.New("interrupted: stopped after the trials in flight, which are in the ledger; rerun with --resume to continue")
 
 // pool evaluates trials on a bounded set of workers. Results land in each
 // trial's own slot; report is called for trial i only after trials 0..i−1

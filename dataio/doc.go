@@ -1,0 +1,68 @@
+// Package dataio reads and writes candle files in every format gem accepts,
+// selects universes from them, and checks them for suspicious data. Every
+// reader produces []harness.Candle with the file and line each came from;
+// panels are built by harness.NewPanel, so all formats obey the same rules.
+//
+// # Files
+//
+//   - doc.go: this overview.
+//   - read.go: Format, Options, Data; Read and Load (format detection, gzip
+//     and zip), the bad-row policy (strict, drop, raw) and Validate, the
+//     harness's rules for one candle.
+//   - long.go: the long CSV reader behind DropBadRows and Check (strict
+//     reads of plain long CSVs use harness.ReadCandles itself).
+//   - binance.go: Binance kline CSV dumps; TokenFromSymbol.
+//   - parquet.go: Parquet, read and written with github.com/parquet-go/parquet-go.
+//   - write.go: Write (long CSV, gzip CSV or Parquet, chosen by extension,
+//     written atomically) and WriteCSV.
+//   - stablecoin.go: the stablecoin and fiat tickers.
+//   - breaks.go: Breaks, the redenomination and ticker-reuse rules.
+//   - filter.go: Filter, the universe filters of the --data commands.
+//   - check.go: Check, the per-token report of gem data check.
+//   - *_test.go: formats and round trips (read_test.go), the bad-input
+//     table (bad_test.go), fuzz targets (fuzz_test.go), filters, checks,
+//     every file of ../shared/data (shared_test.go), and BenchmarkRead
+//     (bench_test.go).
+//
+// # Formats
+//
+// The long CSV has the header token,date,open,high,low,close,volume in any
+// column order ("timestamp" may stand for "date", as in the reference's
+// files); dates are YYYY-MM-DD; an empty open, high, low or volume is a
+// field the source did not give (NaN; a row with only a close is
+// close-only). A Binance kline dump holds one symbol: twelve columns,
+// open_time first in milliseconds or (spot dumps from 2025) microseconds,
+// with or without a header; only daily klines are accepted, and the token
+// comes from the file name (BTCUSDT-1d-2024-01.csv holds BTC) unless
+// Options.Token names it. Parquet files have the long CSV's columns; gem
+// writes DATE dates and nullable doubles. Any CSV may be gzip-compressed or,
+// alone, in a zip archive. Read tells the formats apart by extension
+// (.parquet) and by the first line (a "token" column means long CSV).
+//
+// # Bad input
+//
+// A problem is a *harness.ParseError naming the file, the line (for
+// Parquet, the row number) and, where it helps, the column. By default the
+// first bad row stops the read, as the harness demands: a zero or negative
+// price is an error, never silently skipped. Options.DropBadRows instead
+// skips each bad row and returns it in Data.Dropped, for the caller to
+// report (gem prints every one on stderr); problems of the whole file still
+// stop it. This is how the CoinMarketCap file in ../shared/data, with a
+// zero close (CTK) and a zero open and low (AAVE), loads:
+//
+//	gem eval --data ../shared/data/coinmarketcap_usd_1d_hieulethanh_to_2020.csv --drop-bad-rows
+//
+// Check reads every row it can and reports the bad ones with the rest.
+//
+// # Suspicious data
+//
+// Breaks implements two rules on consecutive candles of a token. A
+// redenomination (or token swap, or collapse) is a close-to-close ratio of
+// at least 20 either way, or of at least 5 across a trading halt of one to
+// 13 missing days. A reused ticker is a gap of at least 14 missing days
+// followed by a close at least 5 times away from the last. On the merged
+// Binance panel they find exactly the cases PROVENANCE.md lists (LUNA's
+// reuse; COCOS, DREP, BTCST, SUN, QUICK, STRAX) plus LUNA's collapse day.
+// Filter.SplitReused and Filter.SplitRedenominated turn a series into two
+// assets at such a break.
+package dataio
