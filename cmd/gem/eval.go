@@ -60,6 +60,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			data.stderr = cmd.ErrOrStderr()
 			p, desc, err := data.load()
 			if err != nil {
 				return err

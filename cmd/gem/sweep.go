@@ -77,6 +77,7 @@ skips configurations already in the ledger with the same harness and data.`,
 			if dryRun {
 				return printPlan(out, pl, base)
 			}
+			data.stderr = cmd.ErrOrStderr()
 			p, desc, err := data.load()
 			if err != nil {
 				return err
