@@ -54,7 +54,8 @@ anything further is a leak (exit status 1).`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s\n%s, %s fills: %s\n", desc, cfg.Name(), fill, strategy.ParamsString(cfg.Params()))
+			defaults, _ := strategy.New(cfg.Name())
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s\n", desc, cfg.Name(), fill, describeChanges(cfg, defaults))
 			r, err := lookahead.Check(cmd.Context(), p, func(*harness.Panel) harness.Strategy {
 				return cfg.New(strategy.NewCache())
 			}, lookahead.Config{Fill: fill, Days: days, Seed: seed, Workers: workers})
