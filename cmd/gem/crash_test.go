@@ -140,7 +140,7 @@ func TestCrashSafety(t *testing.T) {
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("resume: %v\n%s", err, stderr.String())
 		}
-		if want := fmt.Sprintf("Done. %d configurations (%d from the ledger)", len(values), recorded); !strings.Contains(stdout.String(), want) {
+		if want := fmt.Sprintf("Done. %d configurations (%d not run again", len(values), recorded); !strings.Contains(stdout.String(), want) {
 			t.Errorf("resume printed %q, want %q", lastLine(stdout.String()), want)
 		}
 		checkLedger(t, ledgerPath, values)

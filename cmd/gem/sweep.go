@@ -116,7 +116,7 @@ skips configurations already in the ledger with the same harness and data.`,
 			if runErr != nil {
 				return runErr
 			}
-			fmt.Fprintf(out, "Done. %d configurations (%d from the ledger) in %.1fs\n", r.count, r.resumed, time.Since(start).Seconds())
+			fmt.Fprintf(out, "Done. %d configurations (%d not run again: already in the ledger or earlier in this plan) in %.1fs\n", r.count, r.resumed, time.Since(start).Seconds())
 			return nil
 		},
 	}
@@ -181,7 +181,7 @@ func printTrialLine(w io.Writer, label string, t *trial) {
 	}
 	from := ""
 	if t.resumed {
-		from = "  (from the ledger)"
+		from = "  (already evaluated)"
 	}
 	fmt.Fprintf(w, "%s  score=%s  ann=%.2f%%  dd=%.2f%%  calmar=%.3f  sharpe=%.3f  rebalances=%d%s\n",
 		label, score, b.AnnualizedReturnPct, b.MaxDrawdownPct, b.CalmarRatio, b.SharpeRatio, b.RebalanceCount, from)
