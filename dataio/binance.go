@@ -24,6 +24,7 @@ import (
 func readBinance(r io.Reader, path, token string, s *sink) error {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
+	lr := harness.CSVReader{KeepOutOfRange: s.mode == raw} // for ParseValue: the harness's rules for a value
 	first, rows := true, 0
 	var line int
 	column := func(field int) int { _, c := cr.FieldPos(field + 1); return c }
@@ -33,15 +34,14 @@ func readBinance(r io.Reader, path, token string, s *sink) error {
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
-				rows++
-				if err := s.bad(&harness.ParseError{File: path, Line: pe.Line, Column: pe.Column, Err: pe.Err}); err != nil {
-					return err
-				}
-				continue
+			if !errors.Is(err, csv.ErrFieldCount) {
+				return harness.CSVError(path, err)
 			}
-			return csvError(path, err)
+			rows++
+			if err := s.bad(harness.CSVError(path, err)); err != nil {
+				return err
+			}
+			continue
 		}
 		line, _ = cr.FieldPos(0)
 		if first {
@@ -71,7 +71,7 @@ func readBinance(r io.Reader, path, token string, s *sink) error {
 		}
 		bad := false
 		for k, p := range [5]*float64{&c.Open, &c.High, &c.Low, &c.Close, &c.Volume} {
-			v, err := parseField(rec[k+1], k, s.mode == raw)
+			v, err := lr.ParseValue(k, rec[k+1])
 			if err != nil {
 				if err := s.bad(&harness.ParseError{File: path, Line: line, Column: column(k), Err: err}); err != nil {
 					return err

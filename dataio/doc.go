@@ -8,9 +8,8 @@
 //   - doc.go: this overview.
 //   - read.go: Format, Options, Data; Read and Load (format detection, gzip
 //     and zip), the bad-row policy (strict, drop, raw) and Validate, the
-//     harness's rules for one candle.
-//   - long.go: the long CSV reader behind DropBadRows and Check (strict
-//     reads of plain long CSVs use harness.ReadCandles itself).
+//     harness's rules for one candle. The long CSV is read by the harness's
+//     own reader, harness.CSVReader, under that policy.
 //   - binance.go: Binance kline CSV dumps; TokenFromSymbol.
 //   - parquet.go: Parquet, read and written with github.com/parquet-go/parquet-go.
 //   - write.go: Write (long CSV, gzip CSV or Parquet, chosen by extension,

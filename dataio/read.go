@@ -25,7 +25,7 @@ const (
 	// "token" column and Binance kline otherwise.
 	Auto Format = iota
 	// Long is the long CSV token,date,open,high,low,close,volume, or the
-	// reference's token,timestamp,... (harness.ReadCandles).
+	// reference's token,timestamp,... (harness.CSVReader).
 	Long
 	// Binance is a Binance kline CSV dump of one symbol (binance.go).
 	Binance
@@ -127,9 +127,7 @@ func (d *Data) Panel() (*harness.Panel, error) {
 	p, err := harness.NewPanel(d.Candles)
 	var dup *harness.DuplicateError
 	if errors.As(err, &dup) && dup.Second < len(d.Where) {
-		a, b := d.Where[dup.First], d.Where[dup.Second]
-		c := d.Candles[dup.Second]
-		return nil, &harness.ParseError{File: b.File, Line: b.Line, Err: fmt.Errorf("duplicate %s %s (first at %s:%d)", c.Token, c.Date, a.File, a.Line)}
+		return nil, dup.At(d.Candles, d.Where)
 	}
 	return p, err
 }
@@ -175,6 +173,11 @@ func (s *sink) add(c harness.Candle, at harness.Location, column func(field int)
 // maxPrice is the harness's bound on a plausible price (harness/load.go).
 const maxPrice = 1e15
 
+// longColumns are the long CSV's columns, as Write writes them and Parquet
+// files name them.
+var longColumns = [...]string{"token", "date", "open", "high", "low", "close", "volume"}
+
+// fieldNames are a candle's values in file order: field k is longColumns[k+2].
 var fieldNames = [5]string{"open", "high", "low", "close", "volume"}
 
 // validate applies the harness's rules to a parsed candle, in which NaN
@@ -223,16 +226,6 @@ func readFile(d *Data, path string, opt Options, m mode) error {
 	if format == Auto {
 		format = sniff(r)
 	}
-	if format == Long && m == strict {
-		// The harness's own reader, so that strict reads of the long format
-		// accept and reject exactly what harness.LoadFiles does.
-		c, w, err := harness.ReadCandles(path)
-		if err != nil {
-			return err
-		}
-		d.Candles, d.Where = append(d.Candles, c...), append(d.Where, w...)
-		return nil
-	}
 	return readCSV(r, path, path, format, opt, s)
 }
 
@@ -250,6 +243,17 @@ func readCSV(r *bufio.Reader, path, name string, format Format, opt Options, s *
 		return readBinance(r, path, token, s)
 	}
 	return readLong(r, path, s)
+}
+
+// readLong reads a long CSV with the harness's own reader, so that strict
+// and drop mode accept exactly the rows harness.LoadFiles accepts. The
+// sink's mode says whether a bad row stops the read, and raw keeps zero and
+// negative prices for Check to report.
+func readLong(r io.Reader, path string, s *sink) error {
+	lr := harness.CSVReader{OnBadRow: s.bad, KeepOutOfRange: s.mode == raw}
+	var err error
+	s.d.Candles, s.d.Where, err = lr.Append(s.d.Candles, s.d.Where, r, path)
+	return err
 }
 
 // decompress returns a reader of the file's content, gunzipped if it

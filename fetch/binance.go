@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,7 +42,7 @@ func (b *Binance) Klines(ctx context.Context, symbol string, from, to harness.Da
 		return nil, fmt.Errorf("binance: bad symbol %q (want upper-case letters and digits, like BTCUSDT)", symbol)
 	}
 	token, _ := dataio.TokenFromSymbol(symbol)
-	base := strings.TrimRight(cmpOrString(b.BaseURL, BinanceURL), "/")
+	base := strings.TrimRight(cmp.Or(b.BaseURL, BinanceURL), "/")
 	now := time.Now
 	if b.Now != nil {
 		now = b.Now
@@ -125,11 +126,4 @@ func parseKline(k []json.RawMessage, token string) (c harness.Candle, openTime, 
 		return c, 0, 0, err
 	}
 	return c, openTime, closeTime, nil
-}
-
-func cmpOrString(s, def string) string {
-	if s != "" {
-		return s
-	}
-	return def
 }

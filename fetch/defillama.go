@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -98,7 +99,7 @@ func (d *DefiLlama) Chart(ctx context.Context, coin string, from, to harness.Dat
 	}) >= 0 || !strings.Contains(coin, ":") {
 		return "", nil, fmt.Errorf("defillama: bad coin %q (want chain:address or coingecko:id)", coin)
 	}
-	base := strings.TrimRight(cmpOrString(d.BaseURL, DefiLlamaURL), "/")
+	base := strings.TrimRight(cmp.Or(d.BaseURL, DefiLlamaURL), "/")
 	now := time.Now
 	if d.Now != nil {
 		now = d.Now

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,8 +25,9 @@ func FuzzReadCandles(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	var strict CSVReader
 	f.Fuzz(func(t *testing.T, data []byte) {
-		candles, where, err := appendCSV(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		candles, where, err := strict.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) || pe.File != "fuzz.csv" {
@@ -65,7 +67,7 @@ func FuzzReadCandles(f *testing.F) {
 			}
 			b.WriteByte('\n')
 		}
-		again, _, err := appendCSV(nil, nil, strings.NewReader(b.String()), "again.csv")
+		again, _, err := strict.Append(nil, nil, strings.NewReader(b.String()), "again.csv")
 		if err != nil {
 			t.Fatalf("written back: %v\n%s", err, b.String())
 		}
@@ -82,5 +84,87 @@ func FuzzReadCandles(f *testing.F) {
 				t.Fatalf("candle %d: read %+v, read back %+v", i, a, c)
 			}
 		}
+	})
+}
+
+// FuzzCSVReaderBadRows: with OnBadRow the reader goes on past bad rows but
+// agrees with the strict reader: on input the strict reader accepts it skips
+// nothing and reads the same candles at the same lines; on input it rejects,
+// the first problem (the first bad row, else the error) is the strict
+// reader's error. With KeepOutOfRange as well it keeps a superset: its
+// candles whose values are in range are exactly the others.
+func FuzzCSVReaderBadRows(f *testing.F) {
+	for _, s := range []string{
+		header + "BTC,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,,,,1.6,\n",
+		"token,timestamp,open,high,low,close,volume\nETH,2022-01-01,1,2,1,1.5,5\n",
+		header + "BTC,2022-01-01,0,2,1,1.5,5\nBTC,2022-01-02,1,2,1,1.5\nBTC,2022-01-03,1,2,1,x,5\n",
+		header + "BTC,2022-01-01,1,2,-1,1.5,-5\nBTC,2022-01-02,1,2,1,2e15,5\nBTC,2022-01-03,1,2,1,1.5,5\n",
+		"volume,close,low,high,open,date,token\n5,1.5,1,2,1,2022-01-01,\" BTC \"\n",
+		header + "BTC,2022-01-01,1,2,1,\"1.5\n",
+		"\ufeff" + header,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var strict CSVReader
+		want, wantWhere, wantErr := strict.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		var dropped []*ParseError
+		drop := CSVReader{OnBadRow: func(e *ParseError) error { dropped = append(dropped, e); return nil }}
+		got, where, err := drop.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		if len(where) != len(got) {
+			t.Fatalf("%d locations for %d candles", len(where), len(got))
+		}
+		if wantErr == nil {
+			if err != nil || len(dropped) > 0 {
+				t.Fatalf("strict accepts, got %v, dropped %v", err, dropped)
+			}
+			if !sameCandles(got, want) || !slices.Equal(where, wantWhere) {
+				t.Fatalf("got %v at %v, want %v at %v", got, where, want, wantWhere)
+			}
+		} else {
+			first := err
+			if len(dropped) > 0 {
+				first = dropped[0]
+			}
+			if first == nil || first.Error() != wantErr.Error() {
+				t.Fatalf("strict says %q, got %v", wantErr, first)
+			}
+		}
+		if err != nil {
+			return
+		}
+		raw := CSVReader{OnBadRow: func(*ParseError) error { return nil }, KeepOutOfRange: true}
+		all, _, err := raw.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		if err != nil {
+			t.Fatalf("KeepOutOfRange: %v, without it: nil", err)
+		}
+		var inRange []Candle
+		for _, c := range all {
+			ok := !(c.Volume < 0)
+			for _, p := range []float64{c.Open, c.High, c.Low, c.Close} {
+				ok = ok && (math.IsNaN(p) || p > 0 && p <= maxPrice)
+			}
+			if ok {
+				inRange = append(inRange, c)
+			}
+		}
+		if !sameCandles(inRange, got) {
+			t.Fatalf("KeepOutOfRange: in range %v, without it %v", inRange, got)
+		}
+	})
+}
+
+// sameCandles reports whether a and b hold the same candles, bit for bit
+// (any NaN equal to any NaN).
+func sameCandles(a, b []Candle) bool {
+	bits := func(x float64) uint64 {
+		if math.IsNaN(x) {
+			return 1
+		}
+		return math.Float64bits(x)
+	}
+	return slices.EqualFunc(a, b, func(x, y Candle) bool {
+		return x.Token == y.Token && x.Date == y.Date && bits(x.Open) == bits(y.Open) && bits(x.High) == bits(y.High) &&
+			bits(x.Low) == bits(y.Low) && bits(x.Close) == bits(y.Close) && bits(x.Volume) == bits(y.Volume)
 	})
 }

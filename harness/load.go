@@ -53,8 +53,7 @@ func LoadFiles(paths ...string) (*Panel, error) {
 	p, err := NewPanel(candles)
 	var dup *DuplicateError
 	if errors.As(err, &dup) {
-		a, b := where[dup.First], where[dup.Second]
-		return nil, &ParseError{File: b.File, Line: b.Line, Err: fmt.Errorf("duplicate %s %s (first at %s:%d)", candles[dup.Second].Token, candles[dup.Second].Date, a.File, a.Line)}
+		return nil, dup.At(candles, where)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), err)
@@ -90,18 +89,48 @@ func appendFile(candles []Candle, where []Location, path string) ([]Candle, []Lo
 		defer gz.Close()
 		r = gz
 	}
-	return appendCSV(candles, where, r, path)
+	var cr CSVReader
+	return cr.Append(candles, where, r, path)
 }
 
-func appendCSV(candles []Candle, where []Location, r io.Reader, path string) ([]Candle, []Location, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+// CSVReader reads the long candle CSV, the one format of the harness:
+//
+//	token,date,open,high,low,close,volume
+//
+// with its columns in any order ("timestamp" may stand for "date"), dates
+// as YYYY-MM-DD, and an empty open, high, low or volume for a value the
+// source does not give (NaN). The zero value reads as LoadFiles does: the
+// first bad row is the error.
+type CSVReader struct {
+	// OnBadRow, if not nil, is called with each row that cannot be read: a
+	// wrong number of fields, or a field that is not a valid value. When it
+	// returns nil the row is skipped and reading goes on; an error it
+	// returns stops the read and is returned as is. Nil stops at the first
+	// bad row, which is the error. Problems of the whole file (no header, a
+	// missing column, a broken quote, a read error) always stop the read.
+	OnBadRow func(*ParseError) error
+	// KeepOutOfRange keeps a zero, negative or larger than 1e15 price and a
+	// negative volume instead of rejecting the row, so that a checker can
+	// report them (gem data check). An unparseable number, NaN, an infinity
+	// and an empty close are bad all the same. False (the zero value)
+	// rejects them, as the harness must.
+	KeepOutOfRange bool
+}
+
+// Append reads a long CSV from r and appends its candles to candles and
+// the file and line of each to where. path names the file in locations
+// and errors, which are *ParseError unless OnBadRow returns another. A
+// file without data rows is an error; under OnBadRow a bad row counts as
+// one.
+func (cr *CSVReader) Append(candles []Candle, where []Location, r io.Reader, path string) ([]Candle, []Location, error) {
+	rd := csv.NewReader(r)
+	rd.ReuseRecord = true
+	header, err := rd.Read()
 	if err == io.EOF {
 		return candles, where, &ParseError{File: path, Err: errors.New("empty file (want a header token,date,open,high,low,close,volume)")}
 	}
 	if err != nil {
-		return candles, where, csvError(path, err)
+		return candles, where, CSVError(path, err)
 	}
 	var col [len(csvColumns)]int
 	for i := range col {
@@ -125,26 +154,32 @@ func appendCSV(candles []Candle, where []Location, r io.Reader, path string) ([]
 	}
 	rows := 0
 	for {
-		rec, err := cr.Read()
+		rec, err := rd.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return candles, where, csvError(path, err)
-		}
-		line, _ := cr.FieldPos(0)
-		c, err := parseCandle(rec, &col)
-		if err != nil {
-			var fe *fieldError
-			if errors.As(err, &fe) {
-				_, column := cr.FieldPos(fe.field)
-				return candles, where, &ParseError{File: path, Line: line, Column: column, Err: fe.err}
+			if !errors.Is(err, csv.ErrFieldCount) {
+				return candles, where, CSVError(path, err)
 			}
-			return candles, where, &ParseError{File: path, Line: line, Err: err}
+			rows++
+			if err := cr.bad(CSVError(path, err)); err != nil {
+				return candles, where, err
+			}
+			continue
+		}
+		rows++
+		line, _ := rd.FieldPos(0)
+		c, field, err := cr.parseRow(rec, &col)
+		if err != nil {
+			_, column := rd.FieldPos(field)
+			if err := cr.bad(&ParseError{File: path, Line: line, Column: column, Err: err}); err != nil {
+				return candles, where, err
+			}
+			continue
 		}
 		candles = append(candles, c)
 		where = append(where, Location{File: path, Line: line})
-		rows++
 	}
 	if rows == 0 {
 		return candles, where, &ParseError{File: path, Line: 1, Err: errors.New("no data rows after the header")}
@@ -152,59 +187,79 @@ func appendCSV(candles []Candle, where []Location, r io.Reader, path string) ([]
 	return candles, where, nil
 }
 
-func csvError(path string, err error) error {
+// bad hands a bad row to OnBadRow; nil means skip it and go on.
+func (cr *CSVReader) bad(e *ParseError) error {
+	if cr.OnBadRow == nil {
+		return e
+	}
+	return cr.OnBadRow(e)
+}
+
+// parseRow converts one record; on error it also returns the index in rec
+// of the bad field.
+func (cr *CSVReader) parseRow(rec []string, col *[len(csvColumns)]int) (Candle, int, error) {
+	var c Candle
+	c.Token = strings.TrimSpace(rec[col[0]])
+	if c.Token == "" {
+		return c, col[0], errors.New("empty token")
+	}
+	d, err := ParseDate(strings.TrimSpace(rec[col[1]]))
+	if err != nil {
+		return c, col[1], err
+	}
+	c.Date = d
+	for k, p := range [...]*float64{&c.Open, &c.High, &c.Low, &c.Close, &c.Volume} {
+		j := col[k+2]
+		v, err := cr.ParseValue(k, rec[j])
+		if err != nil {
+			return c, j, err
+		}
+		*p = v
+	}
+	return c, 0, nil
+}
+
+// ParseValue parses a candle's value as Append does. field is 0 to 4 for
+// open, high, low, close and volume; ParseValue panics for any other. An
+// empty s is NaN (a value the source does not give) except for the close,
+// which is required; an unparseable number, NaN and the infinities are
+// errors, and so, unless KeepOutOfRange, are a price outside (0, 1e15] and
+// a negative volume. An error reads as the message of a *ParseError
+// ("close is 0 (a price must be positive)").
+func (cr *CSVReader) ParseValue(field int, s string) (float64, error) {
+	if field < 0 || field > 4 {
+		panic(fmt.Sprintf("harness: ParseValue of field %d, want 0 to 4", field))
+	}
+	name := csvColumns[field+2]
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if name == "close" {
+			return 0, errors.New("close is empty")
+		}
+		return math.NaN(), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s is not a number: %q", name, s)
+	}
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, fmt.Errorf("%s is %v", name, v)
+	case cr.KeepOutOfRange:
+	case name == "volume" && v < 0:
+		return 0, fmt.Errorf("volume is negative: %v", v)
+	case name != "volume" && !(v > 0 && v <= maxPrice):
+		return 0, fmt.Errorf("%s is %v (a price must be positive)", name, v)
+	}
+	return v, nil
+}
+
+// CSVError converts an error of encoding/csv's Reader into a *ParseError
+// of the file path, with the line and column csv gives.
+func CSVError(path string, err error) *ParseError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &ParseError{File: path, Line: pe.Line, Column: pe.Column, Err: pe.Err}
 	}
 	return &ParseError{File: path, Err: err}
-}
-
-type fieldError struct {
-	field int
-	err   error
-}
-
-func (e *fieldError) Error() string { return e.err.Error() }
-
-// parseCandle converts one record. Empty open, high, low or volume fields are
-// NaN (a close-only row); the close is required.
-func parseCandle(rec []string, col *[len(csvColumns)]int) (Candle, error) {
-	var c Candle
-	c.Token = strings.TrimSpace(rec[col[0]])
-	if c.Token == "" {
-		return c, &fieldError{col[0], errors.New("empty token")}
-	}
-	d, err := ParseDate(strings.TrimSpace(rec[col[1]]))
-	if err != nil {
-		return c, &fieldError{col[1], err}
-	}
-	c.Date = d
-	dst := [...]*float64{&c.Open, &c.High, &c.Low, &c.Close, &c.Volume}
-	for k, p := range dst {
-		j := col[k+2]
-		name := csvColumns[k+2]
-		s := strings.TrimSpace(rec[j])
-		if s == "" {
-			if name == "close" {
-				return c, &fieldError{j, errors.New("close is empty")}
-			}
-			*p = math.NaN()
-			continue
-		}
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return c, &fieldError{j, fmt.Errorf("%s is not a number: %q", name, s)}
-		}
-		switch {
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			return c, &fieldError{j, fmt.Errorf("%s is %v", name, v)}
-		case name == "volume" && v < 0:
-			return c, &fieldError{j, fmt.Errorf("volume is negative: %v", v)}
-		case name != "volume" && !(v > 0 && v <= maxPrice):
-			return c, &fieldError{j, fmt.Errorf("%s is %v (a price must be positive)", name, v)}
-		}
-		*p = v
-	}
-	return c, nil
 }

@@ -130,6 +130,14 @@ func (e *DuplicateError) Error() string {
 	return fmt.Sprintf("duplicate token-day (candles %d and %d)", e.First, e.Second)
 }
 
+// At returns the duplicate as a *ParseError at the second candle's place,
+// naming the first's, where where[i] is the place candles[i] was read from.
+func (e *DuplicateError) At(candles []Candle, where []Location) *ParseError {
+	a, b := where[e.First], where[e.Second]
+	c := candles[e.Second]
+	return &ParseError{File: b.File, Line: b.Line, Err: fmt.Errorf("duplicate %s %s (first at %s:%d)", c.Token, c.Date, a.File, a.Line)}
+}
+
 // maxPrice bounds a plausible price; anything larger (or infinite) is bad input.
 const maxPrice = 1e15
 

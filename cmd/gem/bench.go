@@ -45,8 +45,7 @@ per evaluation and the process's peak resident memory.`,
 			for range 3 {
 				start := time.Now()
 				var err error
-				data.stderr = cmd.ErrOrStderr()
-				if p, desc, err = data.load(); err != nil {
+				if p, desc, err = data.load(cmd.ErrOrStderr()); err != nil {
 					return err
 				}
 				loads = append(loads, time.Since(start))

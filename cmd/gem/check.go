@@ -44,12 +44,11 @@ anything further is a leak (exit status 1).`,
   gem check lookahead --strategy specialist --fill reference --days 10 --data ../shared/golden/majors_2022_2023.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			data.stderr = cmd.ErrOrStderr()
 			cfg, fill, err := strat.config()
 			if err != nil {
 				return err
 			}
-			p, desc, err := data.load()
+			p, desc, err := data.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -41,10 +41,9 @@ token and date and is written atomically.`,
   gem data convert --split-reused --tokens LUNA panel.csv.gz luna.csv`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data.stderr = cmd.ErrOrStderr()
 			data.paths = append(data.paths, args[:len(args)-1]...)
 			out := args[len(args)-1]
-			d, what, err := data.read()
+			d, what, err := data.read(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -60,8 +60,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data.stderr = cmd.ErrOrStderr()
-			p, desc, err := data.load()
+			p, desc, err := data.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

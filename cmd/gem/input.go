@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -27,10 +26,6 @@ type dataFlags struct {
 	tokens  []string
 	from    string
 	to      string
-
-	// stderr receives the report of rows dropped by --drop-bad-rows; nil
-	// means os.Stderr. Commands set it to cmd.ErrOrStderr().
-	stderr io.Writer
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
@@ -70,9 +65,10 @@ func (d *dataFlags) universe() (dataio.Filter, error) {
 	return f, nil
 }
 
-// load reads the panel and describes it in a few words.
-func (d *dataFlags) load() (*harness.Panel, string, error) {
-	data, what, err := d.read()
+// load reads the panel and describes it in a few words; rows dropped by
+// --drop-bad-rows are reported on stderr.
+func (d *dataFlags) load(stderr io.Writer) (*harness.Panel, string, error) {
+	data, what, err := d.read(stderr)
 	if err != nil {
 		return nil, "", err
 	}
@@ -84,9 +80,9 @@ func (d *dataFlags) load() (*harness.Panel, string, error) {
 	return p, desc, nil
 }
 
-// read reads the candles, reports dropped rows and applies the universe
-// filters; what describes the data.
-func (d *dataFlags) read() (data *dataio.Data, what string, err error) {
+// read reads the candles, reports dropped rows on stderr and applies the
+// universe filters; what describes the data.
+func (d *dataFlags) read(stderr io.Writer) (data *dataio.Data, what string, err error) {
 	f, err := d.universe()
 	if err != nil {
 		return nil, "", err
@@ -107,14 +103,10 @@ func (d *dataFlags) read() (data *dataio.Data, what string, err error) {
 		}
 		what = strings.Join(d.paths, ", ")
 		if n := len(data.Dropped); n > 0 {
-			w := d.stderr
-			if w == nil {
-				w = os.Stderr
-			}
 			for _, e := range data.Dropped {
-				fmt.Fprintf(w, "gem: dropped %v\n", e)
+				fmt.Fprintf(stderr, "gem: dropped %v\n", e)
 			}
-			fmt.Fprintf(w, "gem: --drop-bad-rows dropped %d rows\n", n)
+			fmt.Fprintf(stderr, "gem: --drop-bad-rows dropped %d rows\n", n)
 			what += fmt.Sprintf(" (%d bad rows dropped)", n)
 		}
 	}

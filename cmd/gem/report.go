@@ -59,7 +59,6 @@ keep-or-revert summary.
 				if pair != "" {
 					return errors.New("--pair applies to a ledger report (--ledger) only")
 				}
-				data.stderr = cmd.ErrOrStderr()
 				page, err = evalReport(cmd, &data, &strat)
 			}
 			if err != nil {
@@ -96,7 +95,7 @@ func evalReport(cmd *cobra.Command, data *dataFlags, strat *strategyFlags) (*rep
 	if err != nil {
 		return nil, err
 	}
-	p, desc, err := data.load()
+	p, desc, err := data.load(cmd.ErrOrStderr())
 	if err != nil {
 		return nil, err
 	}

@@ -77,8 +77,7 @@ skips configurations already in the ledger with the same harness and data.`,
 			if dryRun {
 				return printPlan(out, pl, base)
 			}
-			data.stderr = cmd.ErrOrStderr()
-			p, desc, err := data.load()
+			p, desc, err := data.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
