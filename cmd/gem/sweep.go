@@ -73,6 +73,10 @@ skips configurations already in the ledger with the same harness and data.`,
 				}
 				pl = search.Plan{Phases: []search.Phase{{Name: param, Mode: "grid", Params: []search.Param{{Name: param, Values: vals}}}}}
 			}
+			total, err := pl.Size(base) // checks every phase before anything runs
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if dryRun {
 				return printPlan(out, pl, base)
@@ -89,10 +93,6 @@ skips configurations already in the ledger with the same harness and data.`,
 				defer lg.Close()
 			}
 			done, err := lf.done()
-			if err != nil {
-				return err
-			}
-			total, err := pl.Size(base)
 			if err != nil {
 				return err
 			}
