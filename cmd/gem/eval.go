@@ -68,6 +68,9 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if lg != nil {
+				defer lg.Close()
+			}
 			t := &trial{cfg: cfg}
 			cache := strategy.NewCache()
 			if err := t.evaluate(cmd.Context(), p, fill, cache, use); err != nil {
@@ -81,7 +84,6 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				}
 			}
 			if lg != nil {
-				defer lg.Close()
 				if err := lg.Append(&t.row); err != nil {
 					return err
 				}
