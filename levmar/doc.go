@@ -6,9 +6,10 @@
 // published algorithm with the same order of floating point operations.
 //
 // Solve is the general solver. FitExponential fits y ≈ a0·a1^x to a series,
-// as the strategy's reference does with curve_fit, and Powers gives the
-// correctly rounded powers it uses. A Workspace makes repeated fits
-// allocation-free.
+// as the strategy's reference does with curve_fit, with lmdif specialised to
+// that model (bit for bit the results of Solve, several times faster), and
+// Powers gives the correctly rounded powers it uses. A Workspace makes
+// repeated fits allocation-free.
 //
 // # Fidelity
 //
@@ -34,7 +35,14 @@
 //	levmar.go          Settings, Result, Workspace, Solve and the lmdif driver
 //	minpack.go         enorm, fdjac2, qrfac, lmpar and qrsolv
 //	exponential.go     FitExponential and the correctly rounded integer powers
+//	exp2.go            FitExponential's solver: lmdif, lmpar and qrsolv for n = 2
+//	expvec.go          its O(m) stages: model, Jacobian, Householder steps
+//	exp_amd64.go/.s    the same stages as AVX2+FMA kernels, used when available
+//	exp_other.go       stubs for other architectures
 //	levmar_test.go     MINPACK test problems against scipy, unit tests, benchmarks
+//	exp_test.go        FitExponential against Solve, the kernels against Go
+//	exp_amd64_test.go  the kernels' argument offsets
+//	exp_ref_test.go    FitExponential through Solve, as it was, for tests
 //	golden_test.go     all fits of ../../shared/golden/reference_fits_*.tsv
 //	testdata/          scipy reference results and the scripts that made them
 package levmar

@@ -6,10 +6,14 @@ import "math"
 //
 //	y_i ≈ a0 * a1^x_i,   x_i = i = 0..len(y)-1
 //
-// by Solve from (a0, a1), exactly as scipy's
+// by Levenberg–Marquardt from (a0, a1), exactly as scipy's
 // curve_fit(lambda x, a0, a1: a0 * a1**x, x, y, p0=(a0, a1), method="lm", maxfev=5000)
 // does: unweighted residuals model − y, DefaultSettings with MaxFev 5000. It
 // returns the fitted parameters and MINPACK's Info and Nfev.
+//
+// It runs lmdif specialised to this model (exp2.go): the same floating
+// point operations in the same order as Solve with the model as f, so its
+// results are those of Solve bit for bit, only faster.
 //
 // The result is returned whatever Info is. curve_fit raises when Info is not
 // in 1..4 (for example 5 when maxfev is reached); a caller reproducing it must
@@ -25,56 +29,13 @@ import "math"
 //
 // work may be nil. FitExponential panics if len(y) < 2.
 func FitExponential(y []float64, a0, a1 float64, work *Workspace) (fa0, fa1 float64, res Result) {
-	m := len(y)
-	if m < 2 {
+	if len(y) < 2 {
 		panic("levmar: FitExponential needs at least 2 observations")
 	}
 	if work == nil {
 		work = &Workspace{}
 	}
-	pc := &work.pow
-	pc.reset(m)
-	set := DefaultSettings()
-	set.MaxFev = 5000
-	p := work.params[:]
-	p[0], p[1] = a0, a1
-	res = Solve(func(x, fvec []float64) {
-		b0 := x[0]
-		pw := pc.powers(x[1])
-		for i, v := range y {
-			fvec[i] = float64(b0*pw[i]) - v
-		}
-	}, m, p, &set, work)
-	return p[0], p[1], res
-}
-
-// powCache keeps a1^i (i = 0..len(p)-1) for the last base asked for. Solve
-// evaluates the model at the same a1 for the base point and the a0 column of
-// the Jacobian, so this saves a third of the power evaluations.
-type powCache struct {
-	base  float64
-	valid bool
-	p     []float64
-}
-
-// reset sizes the cache for m points and invalidates it.
-func (c *powCache) reset(m int) {
-	if cap(c.p) < m {
-		c.p = make([]float64, m)
-	}
-	c.p = c.p[:m]
-	c.valid = false
-}
-
-// powers returns b^i for i = 0..len(c.p)-1, computing them if b differs (as
-// a bit pattern) from the cached base.
-func (c *powCache) powers(b float64) []float64 {
-	if c.valid && math.Float64bits(c.base) == math.Float64bits(b) {
-		return c.p
-	}
-	intPowers(c.p, b)
-	c.base, c.valid = b, true
-	return c.p
+	return fitExp(y, a0, a1, work)
 }
 
 // Powers sets dst[i] = b^i for i = 0..len(dst)-1, correctly rounded (see
@@ -171,6 +132,44 @@ func ddMul(ah, al, bh, bl float64) (hi, lo float64) {
 func inDDRange(v float64) bool {
 	a := math.Abs(v)
 	return a > 0x1p-960 && a < 0x1p1000
+}
+
+// chainSafe reports whether intPowers' range checks cannot fail for the
+// powers b^0..b^(n+3), so that its double-double chain may run without them
+// and give exactly intPowers' values: |log2 |b^i|| <= (n+4)·log2Bound(b) <
+// 900 keeps every power, and every intermediate of the chain, far inside
+// (2^-960, 2^1000). It also requires n >= 8, below which intPowers itself is
+// as fast.
+func chainSafe(b float64, n int) bool {
+	return n >= 8 && float64(n+4)*log2Bound(b) < 900
+}
+
+// log2Bound returns an upper bound of |log2 |b||, at most a few times too
+// large, or +Inf (or NaN) when b is zero, subnormal, infinite or NaN.
+func log2Bound(b float64) float64 {
+	a := math.Abs(b)
+	switch math.Float64bits(a) >> 52 {
+	case 1023: // a in [1, 2): ln a <= a - 1, and 1/ln 2 < 1.5.
+		return 1.5 * (a - 1)
+	case 1022: // a in [1/2, 1): -ln a <= (1 - a)/a <= 2(1 - a), and 2/ln 2 < 3.
+		return 3 * (1 - a)
+	}
+	return log2BoundFar(a)
+}
+
+// log2BoundFar is log2Bound for a = |b| outside [1/2, 2).
+//
+//go:noinline
+func log2BoundFar(a float64) float64 {
+	e := int(math.Float64bits(a)>>52) - 1023 // a in [2^e, 2^(e+1)) when normal
+	switch {
+	case e == -1023 || e == 1024:
+		return math.Inf(1)
+	case e > 0:
+		return float64(e + 1)
+	default:
+		return float64(-e)
+	}
 }
 
 // powTail sets dst[i] = math.Pow(b, i) for i >= from.

@@ -86,9 +86,7 @@ type Workspace struct {
 	diag, qtf, wa1, wa2, wa3 []float64 // n
 	lmwork1, lmwork2         []float64 // n, lmpar's scratch
 
-	// FitExponential state: parameters and cached powers of a1.
-	params [2]float64
-	pow    powCache
+	exp expWork // FitExponential's scratch
 }
 
 // reserve carves the slices of w for an m×n problem, growing buf if needed.

@@ -69,17 +69,27 @@ func enorm(x []float64) float64 {
 	// with s1 = s3 = x3max = 0 the final formula reduces exactly to
 	// sqrt(s2). The first component outside that range hands the running s2
 	// to the general loop, which then continues as if it had run from the
-	// start.
+	// start. Zero components are taken by the fast path too: the general
+	// loop would leave every sum unchanged for them (x3max is still 0), and
+	// adding 0 to s2 does not change it either; if all are zero, sqrt(0) is
+	// the general formula's x3max*sqrt(s3) = 0.
 	agiant := rgiant / float64(len(x))
 	var s2 float64
 	for i, v := range x {
 		xabs := math.Abs(v)
-		if !(xabs > rdwarf && xabs < agiant) {
+		if !intermediate(xabs, agiant) {
 			return enormGeneral(x[i:], s2, agiant)
 		}
 		s2 += float64(xabs * xabs)
 	}
 	return math.Sqrt(s2)
+}
+
+// intermediate reports whether enorm takes a component of magnitude xabs
+// into its intermediate sum, or may skip it: a zero component does not
+// change any of enorm's sums.
+func intermediate(xabs, agiant float64) bool {
+	return (xabs > rdwarf || xabs == 0) && xabs < agiant
 }
 
 // enormGeneral is enorm's three-sum loop and final combination, started with
