@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,6 +147,19 @@ func TestPairwiseSum(t *testing.T) {
 	x := []float64{1e16, 1, -1e16, 1, 1, 1, 1, 1, 0, 0}
 	if got := PairwiseSum(x); got != 4 {
 		t.Errorf("pairwise order: got %v, want 4", got)
+	}
+}
+
+// TestPowRounding compares Pow with the same evaluation at 512 bits on
+// annualisation-like arguments: a 128-bit evaluation must round the same.
+func TestPowRounding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		x := 0.3 + 2*rng.Float64()
+		y := 365 / float64(30+rng.IntN(4000))
+		if got, want := Pow(x, y), powPrecise(x, y, 512); got != want {
+			t.Errorf("Pow(%v, %v) = %v, want %v", x, y, got, want)
+		}
 	}
 }
 
