@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"cmp"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -47,6 +48,7 @@ type fitTable struct {
 	days     [][]dayFit
 	rankings map[rankKey][][]int32 // by day; nil until asked for
 	w        []fitter              // scratch, one per fitting goroutine
+	logs     [][]float64           // natural logs of each token's closes seen so far
 }
 
 // rankKey is what a ranking by momentum depends on besides the fits.
@@ -115,12 +117,15 @@ func (t *fitTable) day(v *harness.View, k fitKey, d int) []dayFit {
 }
 
 // parallelMin is the number of fits a day needs before they are spread over
-// several goroutines.
+// several goroutines; below it, starting a goroutine costs more than it
+// saves.
 const parallelMin = 64
 
-// computeDay fits every token on day d. The tokens are split into contiguous
-// blocks fitted concurrently, each writing only its own entries, so the
-// result does not depend on the number of goroutines.
+// computeDay fits every token on day d (t.mu held). A token with no new
+// candle since the day before keeps that day's fit. The others are split
+// into contiguous blocks fitted concurrently, each goroutine writing only
+// its own tokens' entries of row and t.logs, so the result does not depend
+// on the number of goroutines.
 func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 	var prev []dayFit
 	if d > 0 {
@@ -136,7 +141,7 @@ func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 			continue // causal: a token without a candle on the decision day is not a candidate
 		}
 		if prev != nil && prev[i].OK && int(prev[i].end) == n {
-			row[i] = prev[i] // no new candle since yesterday: yesterday's fit
+			row[i] = prev[i]
 			continue
 		}
 		todo = append(todo, i)
@@ -148,6 +153,9 @@ func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 	for len(t.w) < workers {
 		t.w = append(t.w, fitter{})
 	}
+	if t.logs == nil {
+		t.logs = make([][]float64, t.nt)
+	}
 	fitBlock := func(w *fitter, toks []int) {
 		for _, i := range toks {
 			n := v.LenAt(i, d)
@@ -155,19 +163,20 @@ func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 			if k.window > 0 && n > k.window {
 				start = n - k.window
 			}
-			a1, r2, mean := w.fitCloses(k.model, v.Close(i)[start:n], k.ref)
+			closes := v.Close(i)
+			for r := len(t.logs[i]); r < n; r++ {
+				t.logs[i] = append(t.logs[i], math.Log(closes[r]))
+			}
+			a1, r2, mean := w.fitCloses(k.model, closes[start:n], t.logs[i][start:n], k.ref)
 			row[i] = dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, start: int32(start), end: int32(n), mean: mean}
 		}
 	}
-	if workers == 1 {
-		fitBlock(&t.w[0], todo)
-		return
-	}
-	var wg sync.WaitGroup
 	size := (len(todo) + workers - 1) / workers
-	for j := range workers {
+	var wg sync.WaitGroup
+	for j := 1; j < workers; j++ {
 		lo, hi := j*size, min((j+1)*size, len(todo))
 		wg.Go(func() { fitBlock(&t.w[j], todo[lo:hi]) })
 	}
+	fitBlock(&t.w[0], todo[:min(size, len(todo))])
 	wg.Wait()
 }

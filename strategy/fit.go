@@ -50,26 +50,26 @@ const (
 
 // fitter holds the scratch space of one goroutine's fits.
 type fitter struct {
-	x, lny, sq, pw []float64
-	lm             levmar.Workspace
+	x, sq, pw []float64
+	lm        levmar.Workspace
 }
 
-// fitCloses fits the model to closes y (x = 0..n−1). abs selects the
+// fitCloses fits the model to closes y (x = 0..n−1); lny holds their
+// natural logs (used by the exponential model only). abs selects the
 // reference's absolute variance floor for R² (SS_tot < 1e-12 gives R² = 0,
 // which makes every low-priced token unfittable); otherwise the floor is
 // relative to the price level.
-func (w *fitter) fitCloses(model FitModel, y []float64, abs bool) (a1, r2, mean float64) {
+func (w *fitter) fitCloses(model FitModel, y, lny []float64, abs bool) (a1, r2, mean float64) {
 	n := len(y)
 	if cap(w.x) < n {
 		w.x = make([]float64, n)
-		w.lny = make([]float64, n)
 		w.sq = make([]float64, n)
 		w.pw = make([]float64, n)
 		for i := range w.x {
 			w.x[i] = float64(i)
 		}
 	}
-	x, lny, sq, pw := w.x[:n], w.lny[:n], w.sq[:n], w.pw[:n]
+	x, sq, pw := w.x[:n], w.sq[:n], w.pw[:n]
 	mean = harness.Mean(y)
 	var a0 float64
 	switch model {
@@ -81,9 +81,6 @@ func (w *fitter) fitCloses(model FitModel, y []float64, abs bool) (a1, r2, mean 
 			sq[i] = r * r
 		}
 	default:
-		for i, v := range y {
-			lny[i] = math.Log(v)
-		}
 		b0, b1 := stat.LinearRegression(x, lny, nil, false)
 		i0, i1 := math.Exp(b0), math.Exp(b1)
 		f0, f1, res := levmar.FitExponential(y, i0, i1, &w.lm)
