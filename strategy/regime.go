@@ -45,6 +45,8 @@ func walkSettings(p HMMParams) regime.WalkSettings {
 	ws.RefitInterval = p.RefitInterval
 	ws.MinObservations = p.MinObservations
 	ws.Fit.Restarts = p.Restarts
+	ws.WarmRestarts = p.RefitRestarts
+	ws.Fit.Tol = p.Tol
 	ws.Fit.Seed = uint64(p.Seed)
 	if p.Emission == "student_t" {
 		ws.Fit.Emission = regime.StudentT
