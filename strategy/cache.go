@@ -46,9 +46,9 @@ type fitTable struct {
 	mu       sync.Mutex
 	nt       int
 	days     [][]dayFit
-	rankings map[rankKey][][]int32 // by day; nil until asked for
-	w        []fitter              // scratch, one per fitting goroutine
-	logs     [][]float64           // natural logs of each token's closes seen so far
+	rankings map[rankKey][]ranked // by day; nil until asked for
+	w        []fitter             // scratch, one per fitting goroutine
+	logs     [][]float64          // natural logs of each token's closes seen so far
 }
 
 // rankKey is what a ranking by momentum depends on besides the fits.
@@ -57,20 +57,26 @@ type rankKey struct {
 	lowest   bool
 }
 
+// ranked is a day's fitted tokens in ranking order with their momentum.
+type ranked struct {
+	tokens   []int32
+	momentum []float64
+}
+
 // ranking returns the fitted tokens of day d (whose fits are fits) sorted by
 // momentum, descending or, with lowest, ascending; a stable sort, so ties
 // stay in token order. It is computed once per day and key.
-func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) []int32 {
+func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) ranked {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.rankings == nil {
-		t.rankings = make(map[rankKey][][]int32)
+		t.rankings = make(map[rankKey][]ranked)
 	}
 	r := t.rankings[k]
 	for len(r) <= d {
-		r = append(r, nil)
+		r = append(r, ranked{})
 	}
-	if r[d] == nil {
+	if r[d].tokens == nil {
 		order := make([]int32, 0, len(fits))
 		mom := make([]float64, len(fits))
 		for tok, f := range fits {
@@ -85,7 +91,11 @@ func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) []int32 {
 			}
 			return cmp.Compare(mom[b], mom[a])
 		})
-		r[d] = order
+		sorted := make([]float64, len(order))
+		for i, tok := range order {
+			sorted[i] = mom[tok]
+		}
+		r[d] = ranked{tokens: order, momentum: sorted}
 	}
 	t.rankings[k] = r
 	return r[d]

@@ -3,6 +3,7 @@ package strategy
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gem/harness"
 )
@@ -95,9 +96,9 @@ func (s *Specialist) key(v *harness.View) fitKey {
 
 // ranking returns the fitted tokens of the view's day by momentum, highest
 // first (lowest first with pick_lowest_momentum), ties in token order.
-func (s *Specialist) ranking(v *harness.View, fits []dayFit) []int32 {
+func (s *Specialist) ranking(v *harness.View, fits []dayFit) ranked {
 	if fits == nil {
-		return nil
+		return ranked{}
 	}
 	k := s.key(v)
 	return s.cache.table(k, v.NumTokens()).ranking(v.Day(), rankKey{s.P.R2Exponent, s.P.PickLowestMomentum}, fits)
@@ -130,9 +131,21 @@ func (s *Specialist) Targets(v *harness.View, _ *harness.Account, dst []harness.
 func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Target) []harness.Target {
 	p := &s.P
 	s.cands = s.cands[:0]
-	for _, tok := range s.ranking(v, fits) {
+	r := s.ranking(v, fits)
+	first := 0
+	if p.UseMomentumCap && p.MomentumCap > 0 && !p.PickLowestMomentum {
+		// Highest first: skip the run of tokens at or above the cap (NaN,
+		// ranked last, fails the filter below).
+		first, _ = slices.BinarySearchFunc(r.momentum, p.MomentumCap, func(m, limit float64) int {
+			if m >= limit {
+				return -1
+			}
+			return 1
+		})
+	}
+	for j, tok := range r.tokens[first:] {
 		f := fits[tok]
-		m := f.Momentum(p.R2Exponent)
+		m := r.momentum[first+j]
 		if p.UseGrowthFilter && !(f.A1 > 1) {
 			continue
 		}
