@@ -45,7 +45,7 @@ type dayFit struct {
 type fitTable struct {
 	mu       sync.Mutex
 	nt       int
-	days     [][]dayFit
+	days     [][]dayFit           // by day; nil where no run has asked yet
 	rankings map[rankKey][]ranked // by day; nil until asked for
 	w        []fitter             // scratch, one per fitting goroutine
 	logs     [][]float64          // natural logs of each token's closes seen so far
@@ -113,15 +113,19 @@ func (c *Cache) table(k fitKey, nt int) *fitTable {
 }
 
 // day returns the fits of every token on calendar day d (d ≤ v.Day()),
-// computing any missing days up to d first. The returned slice must not be
-// modified.
+// computing them if no run has asked for that day before. Days nobody asks
+// for (a backtest in its cooldown does not look) are never computed. The
+// returned slice must not be modified.
 func (t *fitTable) day(v *harness.View, k fitKey, d int) []dayFit {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for len(t.days) <= d {
+		t.days = append(t.days, nil)
+	}
+	if t.days[d] == nil {
 		row := make([]dayFit, t.nt)
-		t.computeDay(v, k, len(t.days), row)
-		t.days = append(t.days, row)
+		t.computeDay(v, k, d, row)
+		t.days[d] = row
 	}
 	return t.days[d]
 }
@@ -132,14 +136,15 @@ func (t *fitTable) day(v *harness.View, k fitKey, d int) []dayFit {
 const parallelMin = 64
 
 // computeDay fits every token on day d (t.mu held). A token with no new
-// candle since the day before keeps that day's fit. The others are split
+// candle since the last computed day keeps that day's fit: its window is the
+// same rows. The others are split
 // into contiguous blocks fitted concurrently, each goroutine writing only
 // its own tokens' entries of row and t.logs, so the result does not depend
 // on the number of goroutines.
 func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 	var prev []dayFit
-	if d > 0 {
-		prev = t.days[d-1]
+	for e := d - 1; e >= 0 && prev == nil; e-- {
+		prev = t.days[e]
 	}
 	todo := make([]int, 0, len(row))
 	for i := range row {
