@@ -145,10 +145,14 @@ type Ensemble struct {
 
 	cache *Cache
 	spec  [numRegimes]*Specialist
-	// The decision of the current day, computed once.
+	// The decision of the current day, computed once; the target book only
+	// when the harness asks for signals or targets (not in a cooldown).
 	day      int
-	targets  []harness.Target
+	post     []float64
+	exposure float64
 	cooldown int
+	booked   bool
+	targets  []harness.Target
 	// Gate state.
 	peak      float64
 	seen      int // account values already folded into peak
@@ -185,6 +189,7 @@ func (e *Ensemble) Cooldown(v *harness.View, a *harness.Account) int {
 // targeted).
 func (e *Ensemble) Signals(v *harness.View, a *harness.Account, dst []float64) {
 	e.decide(v, a)
+	e.book(v, a)
 	for i := range dst {
 		dst[i] = 0
 		if a.Held(i) {
@@ -203,17 +208,19 @@ func (e *Ensemble) Signals(v *harness.View, a *harness.Account, dst []float64) {
 // Targets implements harness.Strategy.
 func (e *Ensemble) Targets(v *harness.View, a *harness.Account, dst []harness.Target) []harness.Target {
 	e.decide(v, a)
+	e.book(v, a)
 	return append(dst[:0], e.targets...)
 }
 
-// decide computes the day's target book once.
+// decide computes the day's regime call, cooldown and gates once.
 func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	d := v.Day()
 	if d == e.day {
 		return
 	}
-	e.day = d
-	post, rep := e.regimeAndFits(v)
+	e.day, e.booked = d, false
+	post, rep := e.regime(v)
+	e.post = post
 	e.Stats.Refits, e.Stats.FailedFits = rep.Refits, rep.FailedFits
 	e.Stats.Posteriors = append(e.Stats.Posteriors, post)
 
@@ -224,58 +231,44 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	} else {
 		e.Stats.NoRegimeDays++
 	}
-	e.targets = e.targets[:0]
-	if d >= 0 {
-		var hard bool
-		e.targets, hard = e.allocate(e.targets, post, func(k int, dst []harness.Target) []harness.Target {
-			return e.spec[k].Targets(v, a, dst)
-		})
-		switch {
-		case post == nil:
-		case hard:
-			e.Stats.HardDays++
-		default:
-			e.Stats.BlendDays++
-		}
+	switch {
+	case d < 0 || post == nil:
+	case post[lead] >= e.P.HMM.HardSwitchThreshold:
+		e.Stats.HardDays++
+	default:
+		e.Stats.BlendDays++
 	}
 	e.cooldown = e.spec[lead].P.RebalanceCooldown
-
 	exposure, gated := e.gates(v, a, post)
 	if gated != e.gated {
 		e.cooldown = 0 // a gate opening or closing trades at once
 	}
-	e.gated = gated
-	if exposure < 1 {
+	e.gated, e.exposure = gated, exposure
+}
+
+// book computes the day's target book once: the meta-allocator's book
+// scaled by the gates' exposure.
+func (e *Ensemble) book(v *harness.View, a *harness.Account) {
+	if e.booked {
+		return
+	}
+	e.booked = true
+	e.targets = e.targets[:0]
+	if v.Day() < 0 {
+		return
+	}
+	e.targets, _ = e.allocate(e.targets, e.post, func(k int, dst []harness.Target) []harness.Target {
+		return e.spec[k].Targets(v, a, dst)
+	})
+	if e.exposure < 1 {
 		kept := e.targets[:0]
 		for _, t := range e.targets {
-			if t.Weight *= exposure; t.Weight > 0 {
+			if t.Weight *= e.exposure; t.Weight > 0 {
 				kept = append(kept, t)
 			}
 		}
 		e.targets = kept
 	}
-}
-
-// regimeAndFits returns the day's regime posterior. When the posterior is
-// not cached yet, it is computed while the specialists' fits for the day
-// are, on another goroutine: both are functions of the data through the
-// decision day alone, so the result does not depend on the order.
-func (e *Ensemble) regimeAndFits(v *harness.View) ([]float64, regimeReport) {
-	if v.Day() < 0 || e.regimeCached(v) {
-		return e.regime(v)
-	}
-	var post []float64
-	var rep regimeReport
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		post, rep = e.regime(v)
-	}()
-	for _, s := range e.spec {
-		s.fits(v)
-	}
-	<-done
-	return post, rep
 }
 
 // allocate is the meta-allocator. Without a regime call (post nil) the

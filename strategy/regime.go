@@ -63,14 +63,6 @@ func (e *Ensemble) regimeKey(v *harness.View) regimeKey {
 	return k
 }
 
-// regimeCached reports whether the posterior of the view's day is cached.
-func (e *Ensemble) regimeCached(v *harness.View) bool {
-	t := e.cache.regimeTable(e.regimeKey(v))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.post) > v.Day()
-}
-
 // regime returns the posterior (bear, ranging, bull) usable on the view's
 // decision day, nil before the first fit, and the detector's counts so far.
 func (e *Ensemble) regime(v *harness.View) ([]float64, regimeReport) {
