@@ -23,6 +23,8 @@ func newSweepCmd() *cobra.Command {
 	var param, values, plan string
 	var workers int
 	var dryRun bool
+	var distributed bool
+	var natsURL, natsListen string
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Sweep one parameter, or run a phased plan",
@@ -99,6 +101,13 @@ skips configurations already in the ledger with the same harness and data.`,
 			fmt.Fprintf(out, "%s\n%s, %s fills, %d phase(s), about %d configurations, %d workers\n", desc, base.Name(), fill, len(pl.Phases), total, workers)
 			start := time.Now()
 			pool := &pool{panel: p, fill: fill, cache: strategy.NewCache(), workers: workers, command: "sweep", ledger: lg, done: done}
+			if distributed || natsURL != "" {
+				stop, err := pool.distribute(cmd.Context(), cmd.ErrOrStderr(), natsURL, natsListen)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			r := &sweepRun{out: out, pool: pool, multi: len(pl.Phases) > 1}
 			best, runErr := pl.Run(cmd.Context(), base, r.evaluate, func(res search.PhaseResult) {
 				if r.multi {
@@ -126,6 +135,9 @@ skips configurations already in the ledger with the same harness and data.`,
 	cmd.Flags().StringVar(&plan, "plan", "", `"phased" for the built-in published plan, or a plan file (JSON or YAML); the strategy defaults to ensemble`)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list the configurations without running them")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations")
+	cmd.Flags().BoolVar(&distributed, "distributed", false, "share the candidates with gem workers on other machines through an embedded NATS server (its URL is printed on stderr); --workers local workers take part too")
+	cmd.Flags().StringVar(&natsListen, "nats-listen", "", "address of the embedded NATS server, HOST:PORT (default: 127.0.0.1, a random port)")
+	cmd.Flags().StringVar(&natsURL, "nats", "", "distribute through this NATS server (nats://HOST:PORT) instead of an embedded one")
 	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file ("-" for none)`)
 	cmd.Flags().BoolVar(&lf.resume, "resume", false, "skip configurations already in the ledger (same harness and data)")
 	return cmd

@@ -103,6 +103,10 @@ type pool struct {
 	command string
 	ledger  *ledger.Ledger
 	done    map[string]ledger.Row
+	// remote, when set, sends the trials to gem workers through NATS
+	// (worker.go) instead of evaluating them here; what is reported and
+	// recorded is the same.
+	remote *remote
 
 	// best is the best finite score of the trials this pool has run, over
 	// all its batches, for the progress display (progress.go); valid when
@@ -119,7 +123,12 @@ func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *
 	var next atomic.Int64
 	results := make(chan done)
 	var wg sync.WaitGroup
-	for range max(1, min(pl.workers, len(trials))) {
+	local := max(1, min(pl.workers, len(trials)))
+	if pl.remote != nil {
+		local = 0
+		wg.Go(func() { pl.remote.run(ctx, pl, trials, func(i int, err error) { results <- done{i, err} }) })
+	}
+	for range local {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
@@ -154,6 +163,9 @@ func (pl *pool) run(ctx context.Context, trials []*trial, report func(i int, t *
 	for d := range results {
 		if d.err != nil && firstErr == nil {
 			firstErr = d.err
+		}
+		if d.i < 0 { // an error of the remote run as a whole
+			continue
 		}
 		finished[d.i] = true
 		pl.trialProgress(prog, trials[d.i], d.err)
