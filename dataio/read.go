@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -143,8 +142,9 @@ const (
 
 // sink receives a reader's rows.
 type sink struct {
-	mode mode
-	d    *Data
+	mode     mode
+	d        *Data
+	sizeHint int64 // bytes of CSV text to come, if known
 }
 
 // bad handles a bad row: in strict mode it is returned as the error,
@@ -214,18 +214,15 @@ func readFile(d *Data, path string, opt Options, m mode) error {
 	if strings.EqualFold(filepath.Ext(path), ".zip") {
 		return readZip(path, opt, s)
 	}
-	f, err := os.Open(path)
+	r, size, closeFile, err := harness.OpenCSV(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	r, err := decompress(bufio.NewReaderSize(f, 1<<20), path)
-	if err != nil {
-		return err
-	}
+	defer closeFile()
 	if format == Auto {
 		format = sniff(r)
 	}
+	s.sizeHint = size
 	return readCSV(r, path, path, format, opt, s)
 }
 
@@ -250,7 +247,7 @@ func readCSV(r *bufio.Reader, path, name string, format Format, opt Options, s *
 // sink's mode says whether a bad row stops the read, and raw keeps zero and
 // negative prices for Check to report.
 func readLong(r io.Reader, path string, s *sink) error {
-	lr := harness.CSVReader{OnBadRow: s.bad, KeepOutOfRange: s.mode == raw}
+	lr := harness.CSVReader{OnBadRow: s.bad, KeepOutOfRange: s.mode == raw, SizeHint: s.sizeHint}
 	var err error
 	s.d.Candles, s.d.Where, err = lr.Append(s.d.Candles, s.d.Where, r, path)
 	return err

@@ -76,39 +76,44 @@ func ReadCandles(path string) ([]Candle, []Location, error) {
 }
 
 func appendFile(candles []Candle, where []Location, path string) ([]Candle, []Location, error) {
-	f, err := os.Open(path)
+	r, size, closeFile, err := OpenCSV(path)
 	if err != nil {
 		return candles, where, err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	var r io.Reader = br
-	size := int64(0)
+	defer closeFile()
+	cr := CSVReader{SizeHint: size}
+	return cr.Append(candles, where, r, path)
+}
+
+// OpenCSV opens a candle CSV, plain or gzip (told by its first bytes), and
+// returns a reader of its text, the text's size in bytes (read from the gzip
+// trailer, so modulo 4 GiB, for a gzip file) and the function that closes
+// the file.
+func OpenCSV(path string) (r *bufio.Reader, size int64, closeFile func() error, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
+	br := bufio.NewReaderSize(f, 1<<20)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return candles, where, &ParseError{File: path, Err: err}
+			f.Close()
+			return nil, 0, nil, &ParseError{File: path, Err: err}
 		}
-		defer gz.Close()
-		r = gz
-		// A gzip file ends with its uncompressed size (mod 2^32).
+		// The trailer of a damaged file can claim anything: trust it only up
+		// to 32 times the compressed size (CSV text compresses about 5 to 10
+		// times).
 		var trailer [4]byte
 		if _, err := f.ReadAt(trailer[:], size-4); err == nil {
-			size = int64(binary.LittleEndian.Uint32(trailer[:]))
+			size = min(int64(binary.LittleEndian.Uint32(trailer[:])), 32*size)
 		}
+		return bufio.NewReaderSize(gz, 1<<20), size, func() error { gz.Close(); return f.Close() }, nil
 	}
-	// Reserve room for the rows up front (a candle line is rarely shorter
-	// than 32 bytes): growing half a million candles step by step costs more
-	// than parsing them.
-	if rows := int(min(size/32, 1<<26)); rows > 0 {
-		candles = slices.Grow(candles, rows)
-		where = slices.Grow(where, rows)
-	}
-	var cr CSVReader
-	return cr.Append(candles, where, r, path)
+	return br, size, f.Close, nil
 }
 
 // CSVReader reads the long candle CSV, the one format of the harness:
@@ -133,6 +138,10 @@ type CSVReader struct {
 	// and an empty close are bad all the same. False (the zero value)
 	// rejects them, as the harness must.
 	KeepOutOfRange bool
+	// SizeHint is the size in bytes of the text to come, if known (0 when
+	// not): room for its rows is reserved up front, since growing half a
+	// million candles step by step costs more than parsing them.
+	SizeHint int64
 }
 
 // Append reads a long CSV from r and appends its candles to candles and
@@ -141,6 +150,10 @@ type CSVReader struct {
 // file without data rows is an error; under OnBadRow a bad row counts as
 // one.
 func (cr *CSVReader) Append(candles []Candle, where []Location, r io.Reader, path string) ([]Candle, []Location, error) {
+	if rows := int(min(cr.SizeHint/32, 1<<26)); rows > 0 { // a candle line is rarely under 32 bytes
+		candles = slices.Grow(candles, rows)
+		where = slices.Grow(where, rows)
+	}
 	rd := csv.NewReader(r)
 	rd.ReuseRecord = true
 	header, err := rd.Read()
