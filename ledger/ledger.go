@@ -183,8 +183,13 @@ func (l *Ledger) Append(r *Row) error {
 // Path is the ledger's file name.
 func (l *Ledger) Path() string { return l.path }
 
-// Close closes the file.
-func (l *Ledger) Close() error { return l.f.Close() }
+// Close closes the file; on a nil ledger (none asked for) it does nothing.
+func (l *Ledger) Close() error {
+	if l == nil {
+		return nil
+	}
+	return l.f.Close()
+}
 
 // Read parses a ledger file. Lines that do not parse (a torn last line, a
 // foreign line) are skipped and counted.

@@ -68,9 +68,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if lg != nil {
-				defer lg.Close()
-			}
+			defer lg.Close()
 			t := &trial{cfg: cfg}
 			cache := strategy.NewCache()
 			if err := t.evaluate(cmd.Context(), p, fill, cache, use); err != nil {

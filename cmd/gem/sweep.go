@@ -91,9 +91,7 @@ skips configurations already in the ledger with the same harness and data.`,
 			if err != nil {
 				return err
 			}
-			if lg != nil {
-				defer lg.Close()
-			}
+			defer lg.Close()
 			done, err := lf.done()
 			if err != nil {
 				return err
