@@ -212,14 +212,14 @@ func tokensFitted(p *harness.Panel) int {
 // writeEnsembleTable prints what the ensemble did and the benchmark beside it.
 func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, st *strategy.EnsembleStats, bench *harness.Evaluation) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\nensemble (base run)\t\n")
+	fmt.Fprintf(tw, "\nensemble (base run)\n")
 	fmt.Fprintf(tw, "tokens selected / fitted\t%d / %d\n", ev.BaseRun.TokensHeld, tokensFitted(p))
 	fmt.Fprintf(tw, "days bear / ranging / bull\t%d / %d / %d\n", st.RegimeDays[strategy.Bear], st.RegimeDays[strategy.Ranging], st.RegimeDays[strategy.Bull])
 	fmt.Fprintf(tw, "days before the first regime call\t%d\n", st.NoRegimeDays)
 	fmt.Fprintf(tw, "days hard-switched / blended\t%d / %d\n", st.HardDays, st.BlendDays)
 	fmt.Fprintf(tw, "days trend-gated / drawdown-gated\t%d / %d\n", st.TrendGated, st.DrawdownDays)
 	fmt.Fprintf(tw, "HMM refits / failed fits\t%d / %d\n", st.Refits, st.FailedFits)
-	fmt.Fprintf(tw, "\nbenchmark BTC+ETH buy-and-hold\t\n")
+	fmt.Fprintf(tw, "\nbenchmark BTC+ETH buy-and-hold\n")
 	fmt.Fprintf(tw, "score\t%s\n", ledger.FormatFloat(bench.Score))
 	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)
 	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
