@@ -7,4 +7,5 @@
 //   - plan.go: phased plans (each phase a grid or a one-at-a-time variation
 //     around the current baseline; each phase's winner is locked in before
 //     the next), the built-in published plan, and plan files in JSON or YAML.
+//   - random.go: a plan's joint space and random search of it under a budget.
 package search

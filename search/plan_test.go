@@ -123,3 +123,44 @@ func TestCacheChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomSearch(t *testing.T) {
+	base, _ := strategy.New("ensemble")
+	space := PhasedPlan().Space()
+	if len(space) != 12 {
+		t.Fatalf("phased space has %d parameters, want 12 (3 HMM + 3 per specialist)", len(space))
+	}
+	a, err := Random(space, base, 50, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Random(space, base, 50, 7)
+	c, _ := Random(space, base, 50, 8)
+	if len(a) != 50 {
+		t.Fatalf("%d candidates, want 50", len(a))
+	}
+	seen := map[string]bool{}
+	for i := range a {
+		if a[i].Label != b[i].Label {
+			t.Fatalf("same seed, candidate %d differs: %q vs %q", i, a[i].Label, b[i].Label)
+		}
+		if seen[a[i].Label] {
+			t.Fatalf("candidate %q drawn twice", a[i].Label)
+		}
+		seen[a[i].Label] = true
+		for _, prm := range space {
+			got, _ := strategy.GetParam(a[i].Config.Params(), prm.Name)
+			if !containsValue(prm.Values, got) {
+				t.Fatalf("%s=%s is not one of the space's values", prm.Name, got)
+			}
+		}
+	}
+	if a[0].Label == c[0].Label && a[1].Label == c[1].Label {
+		t.Error("another seed drew the same candidates")
+	}
+	// A space smaller than the budget is enumerated without repeats.
+	small := []Param{{Name: "hmm.refit_interval", Values: []any{3, 7}}}
+	if got, _ := Random(small, base, 10, 1); len(got) != 2 {
+		t.Errorf("small space: %d candidates, want 2", len(got))
+	}
+}

@@ -223,3 +223,36 @@ func TestRunMergedPanel(t *testing.T) {
 		t.Errorf("ensemble stats %+v: want hundreds of refits, 400+ tokens fitted and three regimes", got.Ensemble)
 	}
 }
+
+// TestSearch: a random search evaluates its budget of distinct
+// configurations, records them under "search", and repeats itself exactly
+// with the same seed.
+func TestSearch(t *testing.T) {
+	needGolden(t)
+	data := filepath.Join(goldenDir, "majors_2022_2023.csv")
+	run := func(seed string) (string, []ledger.Row) {
+		path := filepath.Join(t.TempDir(), "ledger.tsv")
+		code, out, errOut := gem(t, "search", "--data", data, "--budget", "6", "--search-seed", seed, "--ledger", path)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		rows, _, err := ledger.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, rows
+	}
+	out, rows := run("3")
+	if len(rows) != 6 || rows[0].Command != "search" || !strings.Contains(out, "\nBest: ") || !strings.Contains(out, "\nDone. 6 configurations") {
+		t.Fatalf("%d rows (command %q), output:\n%s", len(rows), rows[0].Command, out)
+	}
+	again, _ := run("3")
+	other, _ := run("4")
+	body := func(s string) string { return s[:strings.Index(s, "\nDone.")] }
+	if body(again) != body(out) {
+		t.Error("the same seed gave another search")
+	}
+	if body(other) == body(out) {
+		t.Error("another seed gave the same search")
+	}
+}

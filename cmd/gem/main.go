@@ -44,7 +44,7 @@ universe, so every command works on a fresh clone.
 	ctx, stdout = withProgress(ctx, stdout, stderr)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newBenchCmd())
+	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newBenchCmd())
 	root.AddCommand(newDataCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newLedgerCmd())
 	root.AddCommand(newWorkerCmd())
