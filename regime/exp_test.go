@@ -19,7 +19,7 @@ func TestExp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const maxULP = 2
 	var worst, at float64
-	xs := []float64{0, -0.0, -1e-300, -1e-17, -math.Ln2, -1, -10, -700, -708, -708.5, -745, -746, -1e10, math.Inf(-1), 1e-3, 3}
+	xs := []float64{0, math.Copysign(0, -1), -1e-300, -1e-17, -math.Ln2, -1, -10, -700, -708, -708.5, -745, -746, -1e10, math.Inf(-1), 1e-3, 3}
 	for i := 0; i < 200000; i++ {
 		xs = append(xs, -rng.Float64()*math.Pow(10, 3*rng.Float64()-0.15))
 	}
