@@ -9,7 +9,6 @@ import (
 
 	"gem/ledger"
 	"gem/search"
-	"gem/strategy"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -53,24 +52,15 @@ selection: judge the winner on held-out data.`,
 			if err != nil {
 				return err
 			}
-			p, desc, err := data.load(cmd.ErrOrStderr())
+			pool, desc, err := openPool(cmd.ErrOrStderr(), &data, &lf, fill, workers, "search")
 			if err != nil {
 				return err
 			}
-			lg, err := lf.open(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			defer lg.Close()
-			done, err := lf.done()
-			if err != nil {
-				return err
-			}
+			defer pool.ledger.Close()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s\n%s, %s fills, random search: %d configurations of %d parameters (seed %d), %d workers\n",
 				desc, base.Name(), fill, len(cands), len(pl.Space()), seed, workers)
 			start := time.Now()
-			pool := &pool{panel: p, fill: fill, cache: strategy.NewCache(), workers: workers, command: "search", ledger: lg, done: done}
 			r := &sweepRun{out: out, pool: pool}
 			_, runErr := r.evaluate(cmd.Context(), "random", cands)
 			if r.best != nil {

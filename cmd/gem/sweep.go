@@ -83,22 +83,13 @@ skips configurations already in the ledger with the same harness and data.`,
 			if dryRun {
 				return printPlan(out, pl, base)
 			}
-			p, desc, err := data.load(cmd.ErrOrStderr())
+			pool, desc, err := openPool(cmd.ErrOrStderr(), &data, &lf, fill, workers, "sweep")
 			if err != nil {
 				return err
 			}
-			lg, err := lf.open(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			defer lg.Close()
-			done, err := lf.done()
-			if err != nil {
-				return err
-			}
+			defer pool.ledger.Close()
 			fmt.Fprintf(out, "%s\n%s, %s fills, %d phase(s), about %d configurations, %d workers\n", desc, base.Name(), fill, len(pl.Phases), total, workers)
 			start := time.Now()
-			pool := &pool{panel: p, fill: fill, cache: strategy.NewCache(), workers: workers, command: "sweep", ledger: lg, done: done}
 			if distributed || natsURL != "" {
 				stop, err := pool.distribute(cmd.Context(), cmd.ErrOrStderr(), natsURL, natsListen)
 				if err != nil {

@@ -198,3 +198,23 @@ func (pl *pool) key(t *trial) string {
 		Harness: harness.Fingerprint(), Data: pl.panel.Fingerprint()}
 	return r.Key()
 }
+
+// openPool loads the data, opens the ledger and reads the trials already in
+// it (for --resume), and returns a pool that records command's trials there.
+// The caller closes pl.ledger; desc describes the data.
+func openPool(stderr io.Writer, data *dataFlags, lf *ledgerFlags, fill harness.FillMode, workers int, command string) (pl *pool, desc string, err error) {
+	p, desc, err := data.load(stderr)
+	if err != nil {
+		return nil, "", err
+	}
+	lg, err := lf.open(stderr)
+	if err != nil {
+		return nil, "", err
+	}
+	done, err := lf.done()
+	if err != nil {
+		lg.Close()
+		return nil, "", err
+	}
+	return &pool{panel: p, fill: fill, cache: strategy.NewCache(), workers: workers, command: command, ledger: lg, done: done}, desc, nil
+}
