@@ -29,6 +29,7 @@
 //	fit.go         Fit: maximum likelihood from several deterministic starts.
 //	walker.go      Walker: the walk-forward detector, one observation at a
 //	               time (scheduled warm-started refits, filtering between).
+//	stat.go        Stat, the named figures a detector reports (Walker.Stats).
 //	walk.go        WalkSettings, WalkReport and WalkForward, the detector
 //	               run over a whole series.
 //	sample.go      simulation of a model, for tests and experiments.
