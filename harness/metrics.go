@@ -5,20 +5,20 @@ import "math"
 // Metrics summarise one backtest. The first nine are the reference's, with its
 // key names and units (percentages ×100); the rest are gem's additions.
 type Metrics struct {
-	TotalReturnPct      float64 `json:"total_return_pct"`
-	AnnualizedReturnPct float64 `json:"annualized_return_pct"`
-	MaxDrawdownPct      float64 `json:"max_drawdown_pct"` // ≤ 0
-	SharpeRatio         float64 `json:"sharpe_ratio"`
-	SortinoRatio        float64 `json:"sortino_ratio"`
-	CalmarRatio         float64 `json:"calmar_ratio"`
-	RebalanceCount      int     `json:"rebalance_count"`
-	HHI                 float64 `json:"hhi"` // of the last snapshot
-	FinalValue          float64 `json:"final_value"`
+	TotalReturnPct      float64 `metric:"total_return_pct" label:"total return %" fmt:"%.2f"`
+	AnnualizedReturnPct float64 `metric:"annualized_return_pct" label:"annualized return %" fmt:"%.2f"`
+	MaxDrawdownPct      float64 `metric:"max_drawdown_pct" label:"max drawdown %" fmt:"%.2f"` // ≤ 0
+	SharpeRatio         float64 `metric:"sharpe_ratio" label:"Sharpe" fmt:"%.3f"`
+	SortinoRatio        float64 `metric:"sortino_ratio" label:"Sortino" fmt:"%.3f"`
+	CalmarRatio         float64 `metric:"calmar_ratio" label:"Calmar" fmt:"%.3f"`
+	RebalanceCount      int     `metric:"rebalance_count" label:"rebalances"`
+	HHI                 float64 `metric:"hhi" label:"HHI (last day)" fmt:"%.3f"` // of the last snapshot
+	FinalValue          float64 `metric:"final_value" label:"final value" fmt:"%.2f"`
 
-	AvgHHI          float64 `json:"avg_hhi"`           // mean daily HHI
-	TurnoverPerYear float64 `json:"turnover_per_year"` // notional traded ÷ mean value, per 365 days
-	FeesPaid        float64 `json:"fees_paid"`
-	DaysInvested    int     `json:"days_invested"` // days with more than 0.1% of value in positions
+	AvgHHI          float64 `metric:"avg_hhi" label:"HHI (average)" fmt:"%.3f"`             // mean daily HHI
+	TurnoverPerYear float64 `metric:"turnover_per_year" label:"turnover / year" fmt:"%.2f"` // notional traded ÷ mean value, per 365 days
+	FeesPaid        float64 `metric:"fees_paid" label:"fees paid" fmt:"%.2f"`
+	DaysInvested    int     `metric:"days_invested" label:"days invested"` // days with more than 0.1% of value in positions
 }
 
 // Annualisation constants of the reference: 365 calendar days a year for

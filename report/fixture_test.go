@@ -49,7 +49,7 @@ var evalFixture = sync.OnceValues(func() (*Evaluation, error) {
 	return &Evaluation{
 		Title:       "ensemble, causal fills",
 		Description: "synthetic universe (30 tokens, 600 days)",
-		Params:      strategy.ParamsString(ens.Params()),
+		Params:      strategy.Assign(ens).String(),
 		Dates:       p.Dates,
 		Tokens:      tokens,
 		Result:      res,

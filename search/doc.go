@@ -1,11 +1,24 @@
 // Package search is gem's search driver, part of the modifiable interior: it
 // decides which configurations to evaluate next. Evaluation itself (the
-// harness, the worker pool, the ledger) happens elsewhere and is handed in as
-// a function, so a driver cannot touch how trials are scored.
+// harness, the worker pool, the ledger) happens elsewhere: a Method only
+// proposes assignments of a typed parameter space (package space) and is told
+// their scores, so a method cannot touch how trials are scored, and the same
+// method runs on one core, a local pool or NATS workers.
 //
-// Files:
-//   - plan.go: phased plans (each phase a grid or a one-at-a-time variation
-//     around the current baseline; each phase's winner is locked in before
-//     the next), the built-in published plan, and plan files in JSON or YAML.
-//   - random.go: a plan's joint space and random search of it under a budget.
+// Files, one method each after the first two:
+//
+//	doc.go      this overview.
+//	method.go   Method, the ask/tell interface, and Drive, the loop that
+//	            runs one under a budget in batches.
+//	plan.go     phased plans (each phase a grid or one-at-a-time variation
+//	            around the current baseline), the built-in published plan,
+//	            plan files in JSON or YAML, their checks and limits, and a
+//	            plan's joint space.
+//	phased.go   Phased: a plan as a method, streamed phase by phase, each
+//	            phase's winner locked in before the next.
+//	grid.go     Grid: every combination of a discrete space.
+//	random.go   Random: distinct uniform draws, repeatable per seed.
+//
+// Adding a method is one new file: a type with Ask and Tell and a
+// constructor taking the space and a seed.
 package search

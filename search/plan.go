@@ -1,15 +1,16 @@
 package search
 
 import (
-	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
-	"strings"
+	"slices"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 
-	"gem/strategy"
+	"gem/space"
 )
 
 // Plan is a sequence of phases. Each phase evaluates configurations around the
@@ -62,11 +63,31 @@ func PhasedPlan() Plan {
 	}}
 }
 
-// LoadPlan reads a plan file, JSON or YAML.
+// Limits on plan files, which are read from users and agents: a plan is a
+// short list of phases, never a data file.
+const (
+	maxPlanBytes  = 1 << 20
+	maxPlanPhases = 1000
+	maxPlanValues = 100_000 // values in all phases together
+)
+
+// MaxConfigurations is the largest number of configurations a plan may
+// describe; a larger plan is refused with its count before anything runs.
+const MaxConfigurations = 10_000_000
+
+// LoadPlan reads a plan file, JSON or YAML, of at most 1 MiB.
 func LoadPlan(path string) (Plan, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Plan{}, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPlanBytes+1))
+	if err != nil {
+		return Plan{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(b) > maxPlanBytes {
+		return Plan{}, fmt.Errorf("%s: a plan file is at most %d bytes; this one is larger", path, maxPlanBytes)
 	}
 	var p Plan
 	if err := yaml.Unmarshal(b, &p); err != nil {
@@ -78,139 +99,174 @@ func LoadPlan(path string) (Plan, error) {
 	return p, nil
 }
 
-// Candidate is one configuration of a phase: the configuration and the
-// parameter values the phase set (its label).
-type Candidate struct {
-	Config strategy.Config
-	Label  string
+// phase is a Phase checked against a space: its parameters' indices and
+// their typed values.
+type phase struct {
+	name   string
+	grid   bool
+	params []int
+	values [][]space.Value
 }
 
-// Expand lists a phase's candidates around base. It checks every parameter
-// name and value against the configuration.
-func (ph Phase) Expand(base strategy.Config) ([]Candidate, error) {
-	for _, prm := range ph.Params {
-		if len(prm.Values) == 0 {
-			return nil, fmt.Errorf("phase %s: parameter %s has no values", ph.Name, prm.Name)
-		}
+// check validates the plan against s: known parameter names (misspellings
+// get suggestions), each named at most once per phase, values that parse
+// and are not repeated, known modes, bounded sizes.
+func (p Plan) check(s *space.Space) ([]phase, error) {
+	if len(p.Phases) == 0 {
+		return nil, fmt.Errorf("the plan has no phases")
 	}
-	var out []Candidate
-	add := func(sets [][2]string) error {
-		c := base.Clone()
-		labels := make([]string, len(sets))
-		for i, kv := range sets {
-			if err := strategy.SetParam(c.Params(), kv[0], kv[1]); err != nil {
-				return fmt.Errorf("phase %s: %w", ph.Name, err)
-			}
-			labels[i] = kv[0] + "=" + kv[1]
-		}
-		if err := c.Validate(); err != nil {
-			return fmt.Errorf("phase %s: %s: %w", ph.Name, strings.Join(labels, " "), err)
-		}
-		label := strings.Join(labels, " ")
-		if label == "" {
-			label = "baseline"
-		}
-		out = append(out, Candidate{Config: c, Label: label})
-		return nil
+	if len(p.Phases) > maxPlanPhases {
+		return nil, fmt.Errorf("the plan has %d phases; at most %d are allowed", len(p.Phases), maxPlanPhases)
 	}
-	switch ph.Mode {
-	case "grid", "":
-		idx := make([]int, len(ph.Params))
-		for {
-			sets := make([][2]string, len(ph.Params))
-			for i, prm := range ph.Params {
-				sets[i] = [2]string{prm.Name, fmt.Sprint(prm.Values[idx[i]])}
-			}
-			if err := add(sets); err != nil {
-				return nil, err
-			}
-			// Advance the odometer, last parameter fastest.
-			i := len(idx) - 1
-			for ; i >= 0; i-- {
-				if idx[i]++; idx[i] < len(ph.Params[i].Values) {
-					break
-				}
-				idx[i] = 0
-			}
-			if i < 0 {
-				return out, nil
-			}
+	out := make([]phase, len(p.Phases))
+	total := 0
+	for k, ph := range p.Phases {
+		q := phase{name: ph.Name}
+		if q.name == "" {
+			q.name = fmt.Sprintf("phase%d", k+1)
 		}
-	case "one_at_a_time":
-		if err := add(nil); err != nil {
-			return nil, err
+		switch ph.Mode {
+		case "grid", "":
+			q.grid = true
+		case "one_at_a_time":
+		default:
+			return nil, fmt.Errorf("phase %s: unknown mode %q (want grid or one_at_a_time)", q.name, ph.Mode)
 		}
 		for _, prm := range ph.Params {
-			cur, ok := strategy.GetParam(base.Params(), prm.Name)
-			if !ok {
-				return nil, fmt.Errorf("phase %s: %w", ph.Name, strategy.SetParam(base.Clone().Params(), prm.Name, ""))
+			i, err := s.Index(prm.Name)
+			if err != nil {
+				return nil, fmt.Errorf("phase %s: %w", q.name, err)
 			}
-			for _, v := range prm.Values {
-				if s := fmt.Sprint(v); s != cur {
-					if err := add([][2]string{{prm.Name, s}}); err != nil {
-						return nil, err
-					}
+			if slices.Contains(q.params, i) {
+				return nil, fmt.Errorf("phase %s: parameter %s is named twice", q.name, prm.Name)
+			}
+			if len(prm.Values) == 0 {
+				return nil, fmt.Errorf("phase %s: parameter %s has no values", q.name, prm.Name)
+			}
+			if total += len(prm.Values); total > maxPlanValues {
+				return nil, fmt.Errorf("the plan lists more than %d values", maxPlanValues)
+			}
+			par := s.Param(i)
+			vals := make([]space.Value, 0, len(prm.Values))
+			for _, raw := range prm.Values {
+				v, err := par.Parse(valueText(raw))
+				if err != nil {
+					return nil, fmt.Errorf("phase %s: %w", q.name, err)
+				}
+				if slices.ContainsFunc(vals, func(w space.Value) bool { return par.Equal(v, w) }) {
+					return nil, fmt.Errorf("phase %s: parameter %s lists the value %s twice", q.name, prm.Name, par.Format(v))
+				}
+				vals = append(vals, v)
+			}
+			q.params = append(q.params, i)
+			q.values = append(q.values, vals)
+		}
+		out[k] = q
+	}
+	return out, nil
+}
+
+// valueText is a plan value as the text a parameter parses: YAML and JSON
+// numbers that are whole are written without a fraction or exponent.
+func valueText(v any) string {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return strconv.FormatInt(int64(x), 10)
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		return x
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(v)
+}
+
+// size is the number of configurations a phase evaluates (saturating at
+// MaxInt).
+func (q *phase) size() int {
+	if q.grid {
+		n := 1
+		for _, vs := range q.values {
+			n = mulSat(n, len(vs))
+		}
+		return n
+	}
+	n := 1 // the baseline
+	for _, vs := range q.values {
+		n = addSat(n, len(vs)) // at most: a value equal to the baseline's is skipped
+	}
+	return n
+}
+
+func mulSat(a, b int) int {
+	if b != 0 && a > math.MaxInt/b {
+		return math.MaxInt
+	}
+	return a * b
+}
+
+func addSat(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+// Size checks the plan against base's space and counts its configurations
+// (one-at-a-time phases counted as if no value equalled the baseline's, so
+// the count is an upper bound there). A plan of more than
+// MaxConfigurations is refused with its count.
+func (p Plan) Size(base space.Assignment) (int, error) {
+	phases, err := p.check(base.Space())
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range phases {
+		n = addSat(n, phases[i].size())
+	}
+	if n > MaxConfigurations {
+		return n, fmt.Errorf("the plan describes %s configurations; at most %d can run (split it, or search its space with gem search)", countText(n), MaxConfigurations)
+	}
+	return n, nil
+}
+
+func countText(n int) string {
+	if n == math.MaxInt {
+		return "more than 9.2e18"
+	}
+	return strconv.Itoa(n)
+}
+
+// Space is the plan's joint space around base: every parameter any phase
+// varies, in order of first appearance, restricted to the union of the
+// values the plan gives it (in order of first appearance), its default
+// base's value.
+func (p Plan) Space(base space.Assignment) (*space.Space, error) {
+	phases, err := p.check(base.Space())
+	if err != nil {
+		return nil, err
+	}
+	var params []space.Param
+	at := map[int]int{}
+	for _, q := range phases {
+		for j, i := range q.params {
+			k, ok := at[i]
+			if !ok {
+				k = len(params)
+				at[i] = k
+				prm := *base.Space().Param(i)
+				prm.Default, prm.Values = base.Value(i), nil
+				params = append(params, prm)
+			}
+			for _, v := range q.values[j] {
+				if !slices.ContainsFunc(params[k].Values, func(w space.Value) bool { return params[k].Equal(v, w) }) {
+					params[k].Values = append(params[k].Values, v)
 				}
 			}
 		}
-		return out, nil
 	}
-	return nil, fmt.Errorf("phase %s: unknown mode %q (want grid or one_at_a_time)", ph.Name, ph.Mode)
-}
-
-// Evaluator scores a phase's candidates; scores[i] belongs to cands[i].
-type Evaluator func(ctx context.Context, phase string, cands []Candidate) (scores []float64, err error)
-
-// PhaseResult is a phase's winner.
-type PhaseResult struct {
-	Phase  string
-	Winner Candidate
-	Score  float64
-	Tried  int
-}
-
-// Run executes the plan from base: each phase's candidates are scored by
-// eval, the best (the first among equals) becomes the baseline of the next
-// phase. A phase whose every candidate scores −Inf keeps the baseline.
-func (p Plan) Run(ctx context.Context, base strategy.Config, eval Evaluator, onPhase func(PhaseResult)) (strategy.Config, error) {
-	for _, ph := range p.Phases {
-		cands, err := ph.Expand(base)
-		if err != nil {
-			return nil, err
-		}
-		scores, err := eval(ctx, ph.Name, cands)
-		if err != nil {
-			return nil, err
-		}
-		best := -1
-		for i, s := range scores {
-			if !math.IsInf(s, -1) && !math.IsNaN(s) && (best < 0 || s > scores[best]) {
-				best = i
-			}
-		}
-		res := PhaseResult{Phase: ph.Name, Score: math.Inf(-1), Tried: len(cands)}
-		if best >= 0 {
-			base = cands[best].Config
-			res.Winner, res.Score = cands[best], scores[best]
-		}
-		if onPhase != nil {
-			onPhase(res)
-		}
-	}
-	return base, nil
-}
-
-// Size is the number of candidates the plan evaluates from base (phases
-// after the first are counted around base too; their size does not depend
-// on the winners).
-func (p Plan) Size(base strategy.Config) (int, error) {
-	n := 0
-	for _, ph := range p.Phases {
-		c, err := ph.Expand(base)
-		if err != nil {
-			return 0, err
-		}
-		n += len(c)
-	}
-	return n, nil
+	return space.New(params...), nil
 }

@@ -2,78 +2,84 @@ package search
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
-	"strings"
 
-	"gem/strategy"
+	"gem/space"
 )
 
-// Space is the joint search space of a plan: every parameter any phase
-// varies, with the union of its values, in order of first appearance.
-func (p Plan) Space() []Param {
-	var space []Param
-	index := map[string]int{}
-	for _, ph := range p.Phases {
-		for _, prm := range ph.Params {
-			i, ok := index[prm.Name]
-			if !ok {
-				i = len(space)
-				index[prm.Name] = i
-				space = append(space, Param{Name: prm.Name})
-			}
-			for _, v := range prm.Values {
-				if !containsValue(space[i].Values, v) {
-					space[i].Values = append(space[i].Values, v)
-				}
-			}
-		}
-	}
-	return space
+// Random draws distinct assignments of its space uniformly at random: each
+// discrete parameter one of its Levels, each continuous one FromUnit of a
+// uniform draw. The draws depend on the seed alone (PCG), so a search is
+// repeatable; a finite space smaller than the budget is exhausted without
+// repeats, and then Random proposes nothing more.
+type Random struct {
+	s       *space.Space
+	rng     *rand.Rand
+	seen    map[string]bool
+	size    int // distinct assignments of a finite space; MaxInt when infinite
+	pending int
 }
 
-func containsValue(vs []any, v any) bool {
-	for _, w := range vs {
-		if fmt.Sprint(w) == fmt.Sprint(v) {
-			return true
-		}
-	}
-	return false
-}
-
-// Random draws up to budget distinct configurations around base, each
-// parameter of space set to one of its values uniformly at random. The
-// draws are a function of seed alone (PCG), so a search is repeatable; it
-// stops early when the space has fewer distinct configurations than budget.
-func Random(space []Param, base strategy.Config, budget int, seed uint64) ([]Candidate, error) {
-	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+// NewRandom returns random search of s seeded by seed. Every parameter of s
+// must be searchable.
+func NewRandom(s *space.Space, seed uint64) *Random {
 	size := 1
-	for _, prm := range space {
-		if len(prm.Values) == 0 {
-			return nil, fmt.Errorf("search: parameter %s has no values", prm.Name)
+	for i := range s.Len() {
+		p := s.Param(i)
+		if !p.Searchable() {
+			panic("search: parameter " + p.Name + " is not searchable")
 		}
-		size = min(size*len(prm.Values), 1<<30)
+		if n := p.Levels(); n > 0 {
+			size = mulSat(size, n)
+		} else {
+			size = math.MaxInt
+		}
 	}
-	seen := map[string]bool{}
-	var out []Candidate
-	for tries := 0; len(out) < min(budget, size) && tries < 100*budget; tries++ {
-		c := base.Clone()
-		labels := make([]string, len(space))
-		for i, prm := range space {
-			v := fmt.Sprint(prm.Values[rng.IntN(len(prm.Values))])
-			if err := strategy.SetParam(c.Params(), prm.Name, v); err != nil {
-				return nil, err
-			}
-			labels[i] = prm.Name + "=" + v
-		}
-		label := strings.Join(labels, " ")
-		if seen[label] {
-			continue
-		}
-		seen[label] = true
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("search: %s: %w", label, err)
-		}
-		out = append(out, Candidate{Config: c, Label: label})
+	return &Random{s: s, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), seen: map[string]bool{}, size: size}
+}
+
+// Ask implements Method.
+func (m *Random) Ask(n int) ([]space.Assignment, error) {
+	if m.pending > 0 {
+		return nil, fmt.Errorf("search: Ask before the last batch was told")
 	}
+	var out []space.Assignment
+	for tries := 0; len(out) < n && len(m.seen) < m.size && tries < 100*n+100; tries++ {
+		a := m.draw()
+		if key := a.String(); !m.seen[key] {
+			m.seen[key] = true
+			out = append(out, a)
+		}
+	}
+	m.pending = len(out)
 	return out, nil
+}
+
+// Tell implements Method; random search learns nothing from scores.
+func (m *Random) Tell(scores []float64) error {
+	if len(scores) != m.pending {
+		return fmt.Errorf("search: told %d scores for a batch of %d", len(scores), m.pending)
+	}
+	m.pending = 0
+	return nil
+}
+
+// draw returns one assignment drawn uniformly.
+func (m *Random) draw() space.Assignment {
+	a := m.s.Defaults()
+	for i := range m.s.Len() {
+		p := m.s.Param(i)
+		var v space.Value
+		if n := p.Levels(); n > 0 {
+			v = p.Level(m.rng.IntN(n))
+		} else {
+			v = p.FromUnit(m.rng.Float64())
+		}
+		var err error
+		if a, err = a.With(i, v); err != nil {
+			panic("search: a drawn value is invalid: " + err.Error())
+		}
+	}
+	return a
 }

@@ -154,6 +154,9 @@ type Assignment struct {
 	v []Value
 }
 
+// Defaults is the assignment of a's space's defaults.
+func (a Assignment) Defaults() Assignment { return a.s.Defaults() }
+
 // Space is the assignment's space.
 func (a Assignment) Space() *Space { return a.s }
 
@@ -264,8 +267,15 @@ func (a Assignment) String() string { return a.format(func(int) bool { return tr
 
 // Changes lists, in String's form, only the parameters whose values differ
 // from their defaults ("" when none do).
-func (a Assignment) Changes() string {
-	return a.format(func(i int) bool { return !a.s.params[i].Equal(a.v[i], a.s.params[i].Default) })
+func (a Assignment) Changes() string { return a.Diff(a.s.Defaults()) }
+
+// Diff lists, in String's form, only the parameters whose values differ from
+// b's ("" when none do); b must be in a's space.
+func (a Assignment) Diff(b Assignment) string {
+	if a.s != b.s {
+		panic("space: Diff of assignments of different spaces")
+	}
+	return a.format(func(i int) bool { return !a.s.params[i].Equal(a.v[i], b.v[i]) })
 }
 
 // Only lists, in String's form, the named parameters (unknown names are

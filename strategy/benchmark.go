@@ -1,6 +1,9 @@
 package strategy
 
-import "gem/harness"
+import (
+	"gem/harness"
+	"gem/space"
+)
 
 // Benchmark buys BTC and ETH half and half on the first day both trade and
 // holds them: the yardstick every ensemble result is printed beside.
@@ -42,5 +45,6 @@ type BenchmarkConfig struct{}
 func (c *BenchmarkConfig) Name() string                { return "benchmark" }
 func (c *BenchmarkConfig) Params() any                 { return &struct{}{} }
 func (c *BenchmarkConfig) Validate() error             { return nil }
+func (c *BenchmarkConfig) Space() *space.Space         { return benchmarkSpace() }
 func (c *BenchmarkConfig) Clone() Config               { return &BenchmarkConfig{} }
 func (c *BenchmarkConfig) New(*Cache) harness.Strategy { return &Benchmark{} }

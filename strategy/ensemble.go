@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"gem/harness"
+	"gem/space"
 )
 
 // EnsembleParams are the full GEM stack's parameters: three specialists, the
@@ -107,7 +108,7 @@ func (p EnsembleParams) Validate() error {
 	return nil
 }
 
-func (p EnsembleParams) String() string { return ParamsString(&p) }
+func (p EnsembleParams) String() string { return space.Store(ensembleSpace(), &p).String() }
 
 // Regime labels, in the order of the HMM's states sorted by mean return.
 const (
@@ -375,7 +376,10 @@ type EnsembleConfig struct{ P EnsembleParams }
 func (c *EnsembleConfig) Name() string    { return "ensemble" }
 func (c *EnsembleConfig) Params() any     { return &c.P }
 func (c *EnsembleConfig) Validate() error { return c.P.Validate() }
-func (c *EnsembleConfig) Clone() Config   { d := *c; return &d }
+func (c *EnsembleConfig) Space() *space.Space {
+	return ensembleSpace()
+}
+func (c *EnsembleConfig) Clone() Config { d := *c; return &d }
 func (c *EnsembleConfig) New(cache *Cache) harness.Strategy {
 	return NewEnsemble(c.P, cache)
 }

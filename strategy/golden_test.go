@@ -3,8 +3,6 @@ package strategy_test
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -68,17 +66,18 @@ func readTSV(t testing.TB, path string) []map[string]string {
 // paramsFromOverrides applies the reference's JSON overrides to the defaults.
 func paramsFromOverrides(t testing.TB, overrides string) strategy.Params {
 	t.Helper()
-	p := strategy.DefaultParams()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(overrides), &m); err != nil {
+	c, err := strategy.New("specialist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := strategy.Assign(c).ApplyJSON([]byte(overrides))
+	if err != nil {
 		t.Fatalf("overrides %q: %v", overrides, err)
 	}
-	for k, v := range m {
-		if err := strategy.SetParam(&p, k, fmt.Sprint(v)); err != nil {
-			t.Fatal(err)
-		}
+	if c, err = strategy.Configure(c, a); err != nil {
+		t.Fatal(err)
 	}
-	return p
+	return c.(*strategy.SpecialistConfig).P
 }
 
 var panels = map[string]*harness.Panel{}

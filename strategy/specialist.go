@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"gem/harness"
+	"gem/space"
 )
 
 // Params are one GEM specialist's parameters. The defaults are the
@@ -52,7 +53,7 @@ func (p Params) Validate() error {
 	return nil
 }
 
-func (p Params) String() string { return ParamsString(&p) }
+func (p Params) String() string { return space.Store(specialistSpace(), &p).String() }
 
 // Specialist is the GEM momentum specialist: fit every token, keep those
 // that grow (a1 > 1), fit well (R² above the threshold) and are not already

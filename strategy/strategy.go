@@ -3,8 +3,10 @@ package strategy
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"gem/harness"
+	"gem/space"
 )
 
 // Config is a named strategy with its parameters: what the CLI, the sweeps
@@ -12,8 +14,12 @@ import (
 type Config interface {
 	// Name is the strategy's name on the command line.
 	Name() string
-	// Params is a pointer to the parameter struct, for SetParam and friends.
+	// Params is a pointer to the parameter struct (Assign and Configure
+	// read and write it through Space).
 	Params() any
+	// Space is the strategy's typed parameter space, its defaults the
+	// strategy's.
+	Space() *space.Space
 	// Validate reports parameter combinations that cannot run.
 	Validate() error
 	// New builds a fresh strategy that shares fits through cache.
@@ -45,7 +51,16 @@ type SpecialistConfig struct{ P Params }
 func (c *SpecialistConfig) Name() string    { return "specialist" }
 func (c *SpecialistConfig) Params() any     { return &c.P }
 func (c *SpecialistConfig) Validate() error { return c.P.Validate() }
-func (c *SpecialistConfig) Clone() Config   { d := *c; return &d }
+func (c *SpecialistConfig) Space() *space.Space {
+	return specialistSpace()
+}
+func (c *SpecialistConfig) Clone() Config { d := *c; return &d }
 func (c *SpecialistConfig) New(cache *Cache) harness.Strategy {
 	return NewSpecialist(c.P, cache)
 }
+
+var (
+	specialistSpace = sync.OnceValue(func() *space.Space { return declare(DefaultParams()) })
+	ensembleSpace   = sync.OnceValue(func() *space.Space { return declare(DefaultEnsembleParams()) })
+	benchmarkSpace  = sync.OnceValue(func() *space.Space { return space.New() })
+)

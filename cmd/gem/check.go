@@ -53,8 +53,7 @@ anything further is a leak (exit status 1).`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			defaults, _ := strategy.New(cfg.Name())
-			fmt.Fprintf(out, "%s\n%s, %s fills, %s\n", desc, cfg.Name(), fill, describeChanges(cfg, defaults))
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s\n", desc, cfg.Name(), fill, describeChanges(strategy.Assign(cfg)))
 			r, err := lookahead.Check(cmd.Context(), p, func(*harness.Panel) harness.Strategy {
 				return cfg.New(strategy.NewCache())
 			}, lookahead.Config{Fill: fill, Days: days, Seed: seed, Workers: workers})

@@ -85,7 +85,8 @@ func waitRows(t *testing.T, path string, n int, cmd *exec.Cmd) {
 func checkLedger(t *testing.T, path string, values []string) {
 	t.Helper()
 	lines := ledgerLines(t, path)
-	rows, skipped, err := ledger.Read(path)
+	rows, problems, err := ledger.Read(path)
+	skipped := len(problems)
 	if err != nil || skipped != 0 || len(rows) != len(lines) {
 		t.Fatalf("ledger.Read: %d rows of %d lines, %d skipped, %v", len(rows), len(lines), skipped, err)
 	}
@@ -200,7 +201,8 @@ func TestCrashSafety(t *testing.T) {
 		}
 		// Intact: every line parses, no configuration twice, and stdout
 		// printed one line per recorded trial, in order.
-		rows, skipped, err := ledger.Read(path)
+		rows, problems, err := ledger.Read(path)
+		skipped := len(problems)
 		if err != nil || skipped != 0 || len(rows) != len(lines) {
 			t.Fatalf("ledger.Read: %d rows of %d lines, %d skipped, %v", len(rows), len(lines), skipped, err)
 		}

@@ -11,7 +11,9 @@ import (
 
 	"gem/harness"
 	"gem/ledger"
+	"gem/space"
 	"gem/strategy"
+	"gem/trial"
 )
 
 func newEvalCmd() *cobra.Command {
@@ -69,34 +71,33 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				return err
 			}
 			defer lg.Close()
-			t := &trial{cfg: cfg}
-			cache := strategy.NewCache()
-			if err := t.evaluate(cmd.Context(), p, fill, cache, use); err != nil {
+			env := trial.NewEnv(p, use)
+			spec := trial.NewSpec(cfg, fill)
+			t, err := trial.Evaluate(cmd.Context(), env, spec)
+			if err != nil {
 				return err
 			}
-			var bench *trial
-			if _, ok := t.base.(*strategy.Ensemble); ok {
-				bench = &trial{cfg: &strategy.BenchmarkConfig{}}
-				if err := bench.evaluate(cmd.Context(), p, fill, cache, use); err != nil {
+			var bench *trial.Result
+			if _, ok := t.Base.(*strategy.Ensemble); ok {
+				if bench, err = trial.Evaluate(cmd.Context(), env, trial.NewSpec(&strategy.BenchmarkConfig{}, fill)); err != nil {
 					return err
 				}
 			}
 			if lg != nil {
-				if err := lg.Append(&t.row); err != nil {
+				if err := lg.Append(&t.Row); err != nil {
 					return err
 				}
 			}
 			if asJSON {
-				return writeEvalJSON(cmd.OutOrStdout(), p, t, bench)
+				return writeEvalJSON(cmd.OutOrStdout(), p, spec, t, bench)
 			}
 			w := cmd.OutOrStdout()
-			defaults, _ := strategy.New(cfg.Name())
-			fmt.Fprintf(w, "%s\n%s, %s fills, %s\n\n", desc, cfg.Name(), fill, describeChanges(cfg, defaults))
-			writeEvalTable(w, t.eval)
-			if ens, ok := t.base.(*strategy.Ensemble); ok {
-				writeEnsembleTable(w, p, t.eval, &ens.Stats, bench.eval)
+			fmt.Fprintf(w, "%s\n%s, %s fills, %s\n\n", desc, cfg.Name(), fill, describeChanges(spec.Params))
+			writeEvalTable(w, t.Eval)
+			if ens, ok := t.Base.(*strategy.Ensemble); ok {
+				writeEnsembleTable(w, p, t.Eval, &ens.Stats, bench.Eval)
 			}
-			fmt.Fprintf(w, "\nharness %s  data %s\n", t.eval.Harness, t.eval.Data)
+			fmt.Fprintf(w, "\nharness %s  data %s\n", t.Eval.Harness, t.Eval.Data)
 			return nil
 		},
 	}
@@ -107,12 +108,14 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	return cmd
 }
 
-// jsonScore writes −Inf as the string "-inf", which JSON numbers cannot hold.
+// jsonScore writes a score JSON can hold as a number and −Inf (a rejected
+// configuration) as null, so that a filter such as jq '.score > 0.1' is
+// false for it; the rejection reason stands beside it.
 type jsonScore float64
 
 func (s jsonScore) MarshalJSON() ([]byte, error) {
-	if math.IsInf(float64(s), -1) {
-		return []byte(`"-inf"`), nil
+	if math.IsInf(float64(s), 0) || math.IsNaN(float64(s)) {
+		return []byte("null"), nil
 	}
 	return json.Marshal(float64(s))
 }
@@ -133,10 +136,10 @@ type ensembleJSON struct {
 	BenchmarkAnnualPct float64        `json:"benchmark_annualized_return_pct"`
 }
 
-func writeEvalJSON(w io.Writer, p *harness.Panel, t, bench *trial) error {
-	ev := t.eval
+func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *trial.Result) error {
+	ev := t.Eval
 	var ensOut *ensembleJSON
-	if ens, ok := t.base.(*strategy.Ensemble); ok {
+	if ens, ok := t.Base.(*strategy.Ensemble); ok {
 		st := &ens.Stats
 		ensOut = &ensembleJSON{
 			TokensSelected: ev.BaseRun.TokensHeld, TokensFitted: tokensFitted(p),
@@ -144,26 +147,26 @@ func writeEvalJSON(w io.Writer, p *harness.Panel, t, bench *trial) error {
 			NoRegimeDays: st.NoRegimeDays, HardSwitchDays: st.HardDays, BlendDays: st.BlendDays,
 			TrendGateDays: st.TrendGated, DrawdownGateDays: st.DrawdownDays,
 			HMMRefits: st.Refits, HMMFailedFits: st.FailedFits,
-			BenchmarkScore: jsonScore(bench.eval.Score), BenchmarkAnnualPct: bench.eval.Base.AnnualizedReturnPct,
+			BenchmarkScore: jsonScore(bench.Eval.Score), BenchmarkAnnualPct: bench.Eval.Base.AnnualizedReturnPct,
 		}
 		for k, n := range st.RegimeDays {
 			ensOut.RegimeDays[strategy.RegimeNames[k]] = n
 		}
 	}
 	out := struct {
-		Score     jsonScore       `json:"score"`
-		Rejection string          `json:"rejection,omitempty"`
-		Base      harness.Metrics `json:"base"`
-		Stress    harness.Metrics `json:"stress"`
-		Strategy  string          `json:"strategy"`
-		Fill      string          `json:"fill"`
-		Params    map[string]any  `json:"params"`
-		Harness   string          `json:"harness"`
-		Data      string          `json:"data"`
-		Key       string          `json:"key"`
-		Ensemble  *ensembleJSON   `json:"ensemble,omitempty"`
-	}{jsonScore(ev.Score), ev.Rejection, ev.Base, ev.Stress, t.cfg.Name(), ev.Fill.String(),
-		strategy.ParamMap(t.cfg.Params()), ev.Harness, ev.Data, t.row.Key(), ensOut}
+		Score     jsonScore        `json:"score"`
+		Rejection string           `json:"rejection,omitempty"`
+		Base      harness.Metrics  `json:"base"`
+		Stress    harness.Metrics  `json:"stress"`
+		Strategy  string           `json:"strategy"`
+		Fill      string           `json:"fill"`
+		Params    space.Assignment `json:"params"`
+		Harness   string           `json:"harness"`
+		Data      string           `json:"data"`
+		Key       string           `json:"key"`
+		Ensemble  *ensembleJSON    `json:"ensemble,omitempty"`
+	}{jsonScore(ev.Score), ev.Rejection, ev.Base, ev.Stress, spec.Strategy, ev.Fill.String(),
+		spec.Params, ev.Harness, ev.Data, t.Row.Key(), ensOut}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
@@ -177,23 +180,9 @@ func writeEvalTable(w io.Writer, ev *harness.Evaluation) {
 	fmt.Fprintf(w, "score  %s\n\n", score)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "metric\tbase\tstress (fees x%g)\t\n", harness.StressMultiplier)
-	row := func(name, format string, b, s float64) {
-		fmt.Fprintf(tw, "%s\t"+format+"\t"+format+"\t\n", name, b, s)
+	for _, f := range harness.MetricSchema() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", f.Label, f.Text(&ev.Base), f.Text(&ev.Stress))
 	}
-	b, s := ev.Base, ev.Stress
-	row("total return %", "%.2f", b.TotalReturnPct, s.TotalReturnPct)
-	row("annualized return %", "%.2f", b.AnnualizedReturnPct, s.AnnualizedReturnPct)
-	row("max drawdown %", "%.2f", b.MaxDrawdownPct, s.MaxDrawdownPct)
-	row("Sharpe", "%.3f", b.SharpeRatio, s.SharpeRatio)
-	row("Sortino", "%.3f", b.SortinoRatio, s.SortinoRatio)
-	row("Calmar", "%.3f", b.CalmarRatio, s.CalmarRatio)
-	row("rebalances", "%.0f", float64(b.RebalanceCount), float64(s.RebalanceCount))
-	row("HHI (last day)", "%.3f", b.HHI, s.HHI)
-	row("HHI (average)", "%.3f", b.AvgHHI, s.AvgHHI)
-	row("turnover / year", "%.2f", b.TurnoverPerYear, s.TurnoverPerYear)
-	row("fees paid", "%.2f", b.FeesPaid, s.FeesPaid)
-	row("days invested", "%.0f", float64(b.DaysInvested), float64(s.DaysInvested))
-	row("final value", "%.2f", b.FinalValue, s.FinalValue)
 	tw.Flush()
 }
 

@@ -169,17 +169,26 @@ func (s *strategyFlags) config() (strategy.Config, harness.FillMode, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	a := strategy.Assign(cfg)
 	for _, kv := range s.sets {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, 0, fmt.Errorf("--set %q: want name=value; valid names: %s", kv, strings.Join(strategy.ParamNames(cfg.Params()), ", "))
+			return nil, 0, fmt.Errorf("--set %q: want name=value (gem params lists the names)", kv)
 		}
-		if err := strategy.SetParam(cfg.Params(), strings.TrimSpace(name), value); err != nil {
-			return nil, 0, err
+		if a, err = a.Set(strings.TrimSpace(name), value); err != nil {
+			return nil, 0, fmt.Errorf("--set: %w", err)
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	if cfg, err = strategy.Configure(cfg, a); err != nil {
 		return nil, 0, err
 	}
 	return cfg, fill, nil
+}
+
+// checkWorkers refuses a worker count below one.
+func checkWorkers(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--workers %d: want at least 1", n)
+	}
+	return nil
 }

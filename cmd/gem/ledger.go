@@ -84,22 +84,27 @@ func newLedgerVerifyCmd() *cobra.Command {
 		Use:   "verify",
 		Short: "List the ledger rows produced by a harness other than the current one",
 		Long: `Check every row's harness fingerprint against the current harness's
-(a hash of the harness source). Rows produced by an edited harness are listed
-and the command exits with status 1: their scores are not comparable with the
-current harness's.`,
+(a hash of the harness source), and every row's checksum against its
+contents. Rows produced by an edited harness, and rows that fail their
+checksum or do not parse (edited by hand, forged, torn), are listed and the
+command exits with status 1: their scores are not comparable with the current
+harness's, or not to be trusted.`,
 		Example: `  gem ledger verify
   gem ledger verify --ledger results/ledger.tsv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rows, skipped, err := ledger.Read(path)
+			rows, problems, err := ledger.Read(path)
 			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
 			current := harness.Fingerprint()
 			foreign := ledger.Foreign(rows, current)
-			if skipped > 0 {
-				fmt.Fprintf(w, "%s: %d lines did not parse and were skipped\n", path, skipped)
+			for _, p := range problems {
+				fmt.Fprintf(w, "%s:%d: not a trusted row: %v\n", path, p.Line, p.Err)
+			}
+			if len(problems) > 0 && len(foreign) == 0 {
+				return fmt.Errorf("%s: %d lines are not trusted rows", path, len(problems))
 			}
 			if len(foreign) == 0 {
 				fmt.Fprintf(w, "%s: all %d rows were produced by the current harness %s\n", path, len(rows), current)
@@ -113,7 +118,7 @@ current harness's.`,
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, r.Time.UTC().Format(time.RFC3339), r.Command, r.Strategy, r.Key(), r.Harness, ledger.FormatFloat(r.Score))
 			}
 			tw.Flush()
-			return fmt.Errorf("%s: %d rows from another harness", path, len(foreign))
+			return fmt.Errorf("%s: %d rows from another harness, %d lines not trusted", path, len(foreign), len(problems))
 		},
 	}
 	cmd.Flags().StringVar(&path, "ledger", "results/ledger.tsv", "ledger file")

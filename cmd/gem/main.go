@@ -47,7 +47,7 @@ universe, so every command works on a fresh clone.
 	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newBenchCmd())
 	root.AddCommand(newDataCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newLedgerCmd())
-	root.AddCommand(newWorkerCmd())
+	root.AddCommand(newWorkerCmd(), newParamsCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "gem: %v\n", err)
 		return 1

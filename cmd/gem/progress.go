@@ -12,6 +12,8 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
+
+	"gem/trial"
 )
 
 // Progress of the trials a pool runs goes to stderr, never stdout, so that
@@ -222,31 +224,33 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(100 * time.Millisecond)
 }
 
-// startProgress starts the progress display of one batch of the pool's
-// trials: those it will evaluate, not those the ledger already has.
-func (pl *pool) startProgress(ctx context.Context, trials []*trial) *progress {
-	n := 0
-	for _, t := range trials {
-		if _, ok := pl.done[pl.key(t)]; !ok {
-			n++
-		}
-	}
-	best := math.Inf(-1)
-	if pl.scored {
-		best = pl.best
-	}
-	return startProgress(ctx, pl.command, n, best)
+// observer shows a pool's progress (trial.Observer): one progress display
+// per batch, with the best score over every batch of the command.
+type observer struct {
+	ctx  context.Context
+	name string
+	pr   *progress
+	best float64 // −Inf until a trial scores
 }
 
-// trialProgress counts a finished trial in the display and in the pool's
-// best score.
-func (pl *pool) trialProgress(pr *progress, t *trial, err error) {
-	score := math.Inf(-1)
-	if err == nil && (t.eval != nil || t.resumed) {
-		score = t.score()
-	}
-	if !math.IsInf(score, 0) && !math.IsNaN(score) && (!pl.scored || score > pl.best) {
-		pl.best, pl.scored = score, true
-	}
-	pr.trialDone(!t.resumed, score)
+func newObserver(ctx context.Context, name string) *observer {
+	return &observer{ctx: ctx, name: name, best: math.Inf(-1)}
 }
+
+// Start implements trial.Observer.
+func (o *observer) Start(n int) { o.pr = startProgress(o.ctx, o.name, n, o.best) }
+
+// Finished implements trial.Observer.
+func (o *observer) Finished(r *trial.Result, err error) {
+	score := math.Inf(-1)
+	if err == nil && r != nil {
+		score = r.Score()
+	}
+	if !math.IsInf(score, 0) && !math.IsNaN(score) && score > o.best {
+		o.best = score
+	}
+	o.pr.trialDone(r != nil && !r.Resumed, score)
+}
+
+// Stop implements trial.Observer.
+func (o *observer) Stop() { o.pr.finish() }

@@ -116,7 +116,7 @@ func evalReport(cmd *cobra.Command, data *dataFlags, strat *strategyFlags) (*rep
 	in := &report.Evaluation{
 		Title:       fmt.Sprintf("%s, %s fills", cfg.Name(), fill),
 		Description: desc,
-		Params:      strategy.ParamsString(cfg.Params()),
+		Params:      strategy.Assign(cfg).String(),
 		Dates:       p.Dates,
 		Result:      res,
 	}
@@ -137,11 +137,11 @@ func evalReport(cmd *cobra.Command, data *dataFlags, strat *strategyFlags) (*rep
 
 // ledgerReport reads a ledger and builds its report.
 func ledgerReport(path, pair string) (*report.Page, error) {
-	rows, skipped, err := ledger.Read(path)
+	rows, problems, err := ledger.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	opt := report.LedgerOptions{Path: path, Skipped: skipped, Harness: harness.Fingerprint()}
+	opt := report.LedgerOptions{Path: path, Skipped: len(problems), Harness: harness.Fingerprint()}
 	if pair != "" {
 		a, b, ok := strings.Cut(pair, ",")
 		if !ok || a == "" || b == "" {

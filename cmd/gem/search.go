@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gem/ledger"
 	"gem/search"
+	"gem/strategy"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -16,8 +16,9 @@ func newSearchCmd() *cobra.Command {
 	var strat strategyFlags
 	var lf ledgerFlags
 	var plan string
-	var budget, workers int
+	var budget, workers, batch int
 	var seed uint64
+	var dist distFlags
 	cmd := &cobra.Command{
 		Use:   "search",
 		Short: "Random search of the joint parameter space under a budget",
@@ -38,48 +39,57 @@ selection: judge the winner on held-out data.`,
 			if !cmd.Flags().Changed("strategy") {
 				strat.name = "ensemble"
 			}
-			base, fill, err := strat.config()
+			if err := checkWorkers(workers); err != nil {
+				return err
+			}
+			if budget < 1 || batch < 1 {
+				return fmt.Errorf("--budget and --batch must be at least 1")
+			}
+			cfg, fill, err := strat.config()
 			if err != nil {
 				return err
 			}
+			base := strategy.Assign(cfg)
 			pl := search.PhasedPlan()
 			if plan != "phased" {
 				if pl, err = search.LoadPlan(plan); err != nil {
 					return err
 				}
 			}
-			cands, err := search.Random(pl.Space(), base, budget, seed)
+			sp, err := pl.Space(base)
 			if err != nil {
 				return err
 			}
-			pool, desc, err := openPool(cmd.ErrOrStderr(), &data, &lf, fill, workers, "search")
+			pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, workers, "search")
 			if err != nil {
 				return err
 			}
-			defer pool.ledger.Close()
+			defer pool.Ledger.Close()
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s\n%s, %s fills, random search: %d configurations of %d parameters (seed %d), %d workers\n",
-				desc, base.Name(), fill, len(cands), len(pl.Space()), seed, workers)
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s, random search: up to %d configurations of %d parameters (seed %d), %d workers\n",
+				desc, cfg.Name(), fill, describeChanges(base), budget, sp.Len(), seed, workers)
 			start := time.Now()
-			r := &sweepRun{out: out, pool: pool}
-			_, runErr := r.evaluate(cmd.Context(), "random", cands)
-			if r.best != nil {
-				fmt.Fprintf(out, "Best: %s score=%s\n", r.bestLabel, ledger.FormatFloat(r.best.score()))
+			if dist.enabled() {
+				stop, err := dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, workers)
+				if err != nil {
+					return err
+				}
+				defer stop()
 			}
-			if runErr != nil {
-				return runErr
-			}
-			fmt.Fprintf(out, "Done. %d configurations (%d not run again: already in the ledger) in %.1fs\n", r.count, r.resumed, time.Since(start).Seconds())
-			return nil
+			r := &methodRun{out: out, pool: pool, name: cfg.Name(), fill: fill, base: base}
+			runErr := r.drive(cmd.Context(), search.NewRandom(sp, seed), budget, batch)
+			r.finish(start, runErr == nil)
+			return runErr
 		},
 	}
 	data.register(cmd.Flags())
 	strat.register(cmd.Flags())
 	cmd.Flags().StringVar(&plan, "plan", "phased", `the plan whose parameters and values span the space: "phased" (the built-in plan) or a plan file`)
 	cmd.Flags().IntVar(&budget, "budget", 100, "number of distinct configurations to evaluate")
+	cmd.Flags().IntVar(&batch, "batch", 64, "configurations proposed at once (what is proposed does not depend on --workers)")
 	cmd.Flags().Uint64Var(&seed, "search-seed", 1, "seed of the random draws")
-	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations")
-	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file ("-" for none)`)
-	cmd.Flags().BoolVar(&lf.resume, "resume", false, "skip configurations already in the ledger (same harness and data)")
+	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
+	dist.register(cmd.Flags())
+	lf.register(cmd.Flags())
 	return cmd
 }

@@ -6,15 +6,24 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"gem/harness"
 	"gem/ledger"
 	"gem/search"
+	"gem/space"
 	"gem/strategy"
+	"gem/trial"
 )
+
+// planBatch is how many of a plan's configurations are handed to the pool at
+// once: enough to keep every worker busy, few enough that a huge phase is
+// streamed. What a plan proposes does not depend on it.
+const planBatch = 4096
 
 func newSweepCmd() *cobra.Command {
 	var data dataFlags
@@ -23,8 +32,7 @@ func newSweepCmd() *cobra.Command {
 	var param, values, plan string
 	var workers int
 	var dryRun bool
-	var distributed bool
-	var natsURL, natsListen string
+	var dist distFlags
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Sweep one parameter, or run a phased plan",
@@ -40,11 +48,15 @@ configurations), then each specialist's top_n x r2_threshold x
 rebalance_cooldown (36 each, one specialist at a time), then verification of
 the combined winners, each specialist parameter varied alone.
 
-Prints one line per candidate in order, each phase's winner, then lines
-starting "Best:" and "Done."; appends one ledger row per configuration.
-Candidates run in parallel; what is printed and recorded does not depend on
---workers. Interrupt (Ctrl-C) stops after the candidates in flight; --resume
-skips configurations already in the ledger with the same harness and data.`,
+Prints one line per configuration in order (the parameters that differ from
+the defaults, the score and the main metrics), each phase's winner, then
+lines starting "Best:" (the best so far) and "Done."; appends one ledger row
+per configuration. Configurations run in parallel; what is printed and
+recorded does not depend on --workers. A plan is checked and counted before
+anything runs (a parameter named twice, a repeated value or more than 10
+million configurations is refused). Interrupt (Ctrl-C) stops after the
+configurations in flight (exit 130); --resume skips configurations already in
+the ledger with the same harness and data.`,
 		Example: `  gem sweep --strategy specialist --param top_n --values 1,3,5,10
   gem sweep --plan phased --dry-run
   gem sweep --plan phased --data ../shared/data/binance_spot_1d_panel_merged.csv.gz
@@ -54,10 +66,14 @@ skips configurations already in the ledger with the same harness and data.`,
 			if plan != "" && !cmd.Flags().Changed("strategy") {
 				strat.name = "ensemble"
 			}
-			base, fill, err := strat.config()
+			if err := checkWorkers(workers); err != nil {
+				return err
+			}
+			cfg, fill, err := strat.config()
 			if err != nil {
 				return err
 			}
+			base := strategy.Assign(cfg)
 			var pl search.Plan
 			switch {
 			case plan == "phased":
@@ -67,9 +83,9 @@ skips configurations already in the ledger with the same harness and data.`,
 					return err
 				}
 			case param == "" || values == "":
-				return fmt.Errorf("sweep needs --param NAME and --values v1,v2,... or --plan; parameters: %s", strings.Join(strategy.ParamNames(base.Params()), ", "))
+				return fmt.Errorf("sweep needs --param NAME and --values v1,v2,... or --plan (gem params lists the parameters)")
 			default:
-				vals := make([]any, 0)
+				var vals []any
 				for _, v := range strings.Split(values, ",") {
 					vals = append(vals, strings.TrimSpace(v))
 				}
@@ -83,38 +99,40 @@ skips configurations already in the ledger with the same harness and data.`,
 			if dryRun {
 				return printPlan(out, pl, base)
 			}
-			pool, desc, err := openPool(cmd.ErrOrStderr(), &data, &lf, fill, workers, "sweep")
+			pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, workers, "sweep")
 			if err != nil {
 				return err
 			}
-			defer pool.ledger.Close()
-			fmt.Fprintf(out, "%s\n%s, %s fills, %d phase(s), about %d configurations, %d workers\n", desc, base.Name(), fill, len(pl.Phases), total, workers)
+			defer pool.Ledger.Close()
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s, %d phase(s), about %d configurations, %d workers\n", desc, cfg.Name(), fill, describeChanges(base), len(pl.Phases), total, workers)
 			start := time.Now()
-			if distributed || natsURL != "" {
-				stop, err := pool.distribute(cmd.Context(), cmd.ErrOrStderr(), natsURL, natsListen)
+			if dist.enabled() {
+				stop, err := dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, workers)
 				if err != nil {
 					return err
 				}
 				defer stop()
 			}
-			r := &sweepRun{out: out, pool: pool, multi: len(pl.Phases) > 1}
-			best, runErr := pl.Run(cmd.Context(), base, r.evaluate, func(res search.PhaseResult) {
-				if r.multi {
-					fmt.Fprintf(out, "Phase %s winner: %s score=%s (%d configurations)\n", res.Phase, res.Winner.Label, ledger.FormatFloat(res.Score), res.Tried)
-				}
-			})
-			if r.best != nil {
-				label := r.bestLabel
-				if r.multi {
-					label = changedParams(best, base)
-				}
-				fmt.Fprintf(out, "Best: %s score=%s\n", label, ledger.FormatFloat(r.best.score()))
+			m, err := search.NewPhased(pl, base)
+			if err != nil {
+				return err
 			}
-			if runErr != nil {
-				return runErr
+			multi := len(pl.Phases) > 1
+			if multi {
+				m.OnPhase = func(name string, n int) { fmt.Fprintf(out, "Phase %s: %d configurations\n", name, n) }
+				m.OnResult = func(res search.PhaseResult) {
+					fmt.Fprintf(out, "Phase %s winner: %s score=%s (%d configurations)\n", res.Phase, label(res.Winner), ledger.FormatFloat(res.Score), res.Tried)
+				}
 			}
-			fmt.Fprintf(out, "Done. %d configurations (%d not run again: already in the ledger or earlier in this plan) in %.1fs\n", r.count, r.resumed, time.Since(start).Seconds())
-			return nil
+			r := &methodRun{out: out, pool: pool, name: cfg.Name(), fill: fill, base: base}
+			if !multi {
+				for _, prm := range pl.Phases[0].Params {
+					r.show = append(r.show, prm.Name)
+				}
+			}
+			runErr := r.drive(cmd.Context(), m, 0, planBatch)
+			r.finish(start, runErr == nil)
+			return runErr
 		},
 	}
 	data.register(cmd.Flags())
@@ -123,113 +141,153 @@ skips configurations already in the ledger with the same harness and data.`,
 	cmd.Flags().StringVar(&values, "values", "", "comma-separated values to try")
 	cmd.Flags().StringVar(&plan, "plan", "", `"phased" for the built-in published plan, or a plan file (JSON or YAML); the strategy defaults to ensemble`)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list the configurations without running them")
-	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations")
-	cmd.Flags().BoolVar(&distributed, "distributed", false, "share the candidates with gem workers on other machines through an embedded NATS server (its URL is printed on stderr); --workers local workers take part too")
-	cmd.Flags().StringVar(&natsListen, "nats-listen", "", "address of the embedded NATS server, HOST:PORT (default: 127.0.0.1, a random port)")
-	cmd.Flags().StringVar(&natsURL, "nats", "", "distribute through this NATS server (nats://HOST:PORT) instead of an embedded one")
-	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file ("-" for none)`)
-	cmd.Flags().BoolVar(&lf.resume, "resume", false, "skip configurations already in the ledger (same harness and data)")
+	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
+	dist.register(cmd.Flags())
+	lf.register(cmd.Flags())
 	return cmd
 }
 
-// sweepRun evaluates a plan's phases through the pool and prints each trial.
-type sweepRun struct {
-	out       io.Writer
-	pool      *pool
-	multi     bool
-	best      *trial
-	bestLabel string
-	count     int
-	resumed   int
+// methodRun drives a search method through a pool, printing each trial on
+// its own line in order and keeping the best so far.
+type methodRun struct {
+	out     io.Writer
+	pool    *trial.Pool
+	name    string
+	fill    harness.FillMode
+	base    space.Assignment // the full configuration the method's proposals overlay
+	show    []string         // parameters every line names
+	best    *trial.Result
+	bestCfg space.Assignment
+	count   int
+	resumed int
 }
 
-func (r *sweepRun) evaluate(ctx context.Context, phase string, cands []search.Candidate) ([]float64, error) {
-	if r.multi {
-		fmt.Fprintf(r.out, "Phase %s: %d configurations\n", phase, len(cands))
+// drive runs m under budget (0: none) in batches of batch.
+func (r *methodRun) drive(ctx context.Context, m search.Method, budget, batch int) error {
+	_, err := search.Drive(ctx, m, budget, batch, r.evaluate)
+	return err
+}
+
+// evaluate runs one batch of the method's proposals.
+func (r *methodRun) evaluate(ctx context.Context, batch []space.Assignment) ([]float64, error) {
+	specs := make([]trial.Spec, len(batch))
+	for i, a := range batch {
+		full, err := r.base.Overlay(a)
+		if err != nil {
+			return nil, err
+		}
+		specs[i] = trial.Spec{Strategy: r.name, Fill: r.fill, Params: full}
+		if _, err := specs[i].Config(); err != nil {
+			return nil, fmt.Errorf("%s: %w", label(full), err)
+		}
 	}
-	trials := make([]*trial, len(cands))
-	for i, c := range cands {
-		trials[i] = &trial{cfg: c.Config}
-	}
-	scores := make([]float64, len(cands))
-	err := r.pool.run(ctx, trials, func(i int, t *trial) {
-		scores[i] = t.score()
+	scores := make([]float64, len(batch))
+	err := r.pool.Run(ctx, specs, func(i int, res *trial.Result) {
+		scores[i] = res.Score()
 		r.count++
-		if t.resumed {
+		if res.Resumed {
 			r.resumed++
 		}
-		printTrialLine(r.out, cands[i].Label, t)
-		if r.best == nil || t.score() > r.best.score() {
-			r.best, r.bestLabel = t, cands[i].Label
+		printTrialLine(r.out, label(specs[i].Params, r.show...), res)
+		if r.best == nil || res.Score() > r.best.Score() {
+			r.best, r.bestCfg = res, specs[i].Params
 		}
 	})
-	// A configuration repeated in a later phase is not run again.
-	for _, t := range trials {
-		if t.eval != nil {
-			r.pool.done[r.pool.key(t)] = t.row
-		}
-	}
 	return scores, err
 }
 
+// finish prints the best so far and, when the run completed, the summary.
+func (r *methodRun) finish(start time.Time, complete bool) {
+	if r.best != nil {
+		fmt.Fprintf(r.out, "Best: %s score=%s\n", label(r.bestCfg, r.show...), ledger.FormatFloat(r.best.Score()))
+	}
+	if complete {
+		fmt.Fprintf(r.out, "Done. %d configurations (%d not run again: already in the ledger or earlier in this run) in %.1fs\n", r.count, r.resumed, time.Since(start).Seconds())
+	}
+}
+
+// label is a configuration as the parameters named in show (whatever their
+// values), then its other changes from the strategy's defaults.
+func label(a space.Assignment, show ...string) string {
+	var parts []string
+	for _, n := range show {
+		if v, ok := a.Text(n); ok {
+			parts = append(parts, n+"="+v)
+		}
+	}
+	d := a.Defaults()
+	for i := range a.Space().Len() {
+		p := a.Space().Param(i)
+		if !slices.Contains(show, p.Name) && !p.Equal(a.Value(i), d.Value(i)) {
+			parts = append(parts, p.Name+"="+p.Format(a.Value(i)))
+		}
+	}
+	if len(parts) == 0 {
+		return "defaults"
+	}
+	return strings.Join(parts, " ")
+}
+
+// describeChanges says which parameters differ from the defaults.
+func describeChanges(a space.Assignment) string {
+	if c := a.Changes(); c != "" {
+		return "defaults except " + c
+	}
+	return "default parameters"
+}
+
 // printTrialLine prints one trial on one line.
-func printTrialLine(w io.Writer, label string, t *trial) {
-	b := t.row.Base
-	score := ledger.FormatFloat(t.row.Score)
-	if !math.IsInf(t.row.Score, 0) {
-		score = fmt.Sprintf("%.6f", t.row.Score)
+func printTrialLine(w io.Writer, label string, r *trial.Result) {
+	b := r.Row.Base
+	score := ledger.FormatFloat(r.Row.Score)
+	if !math.IsInf(r.Row.Score, 0) {
+		score = fmt.Sprintf("%.6f", r.Row.Score)
 	}
 	from := ""
-	if t.resumed {
+	if r.Resumed {
 		from = "  (already evaluated)"
 	}
 	fmt.Fprintf(w, "%s  score=%s  ann=%.2f%%  dd=%.2f%%  calmar=%.3f  sharpe=%.3f  rebalances=%d%s\n",
 		label, score, b.AnnualizedReturnPct, b.MaxDrawdownPct, b.CalmarRatio, b.SharpeRatio, b.RebalanceCount, from)
 }
 
-// printPlan lists a plan's phases and configurations without running them.
+// printPlan lists a plan's phases and configurations without running them,
+// streamed: each grid configuration as its phase's parameters in the plan's
+// order, each one-at-a-time configuration as its change from the baseline.
 // Later phases are shown around the starting baseline; when run, they start
 // from the earlier phases' winners.
-func printPlan(w io.Writer, pl search.Plan, base strategy.Config) error {
-	total := 0
-	for i, ph := range pl.Phases {
-		cands, err := ph.Expand(base)
-		if err != nil {
-			return err
+func printPlan(w io.Writer, pl search.Plan, base space.Assignment) error {
+	total, cur := 0, ""
+	err := pl.Each(base, func(ph search.PhaseInfo, a space.Assignment) bool {
+		if ph.Name != cur {
+			cur = ph.Name
+			mode, size, around := "grid", fmt.Sprint(ph.Size), "the defaults and --set values"
+			if !ph.Grid {
+				mode, size = "one_at_a_time", fmt.Sprintf("at most %d", ph.Size)
+			}
+			if total > 0 {
+				around = "the winners of the earlier phases"
+			}
+			fmt.Fprintf(w, "Phase %s (%s): %s configurations around %s\n", ph.Name, mode, size, around)
 		}
-		around := "the defaults and --set values"
-		if i > 0 {
-			around = "the winners of the earlier phases"
+		var parts []string
+		if ph.Grid {
+			for _, n := range ph.Params {
+				v, _ := a.Text(n)
+				parts = append(parts, n+"="+v)
+			}
+		} else if d := a.Diff(base); d != "" {
+			parts = append(parts, d)
+		} else {
+			parts = append(parts, "baseline")
 		}
-		fmt.Fprintf(w, "Phase %s (%s): %d configurations around %s\n", ph.Name, ph.Mode, len(cands), around)
-		for _, c := range cands {
-			fmt.Fprintf(w, "  %s\n", c.Label)
-		}
-		total += len(cands)
+		fmt.Fprintf(w, "  %s\n", strings.Join(parts, " "))
+		total++
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(w, "Total: %d configurations\n", total)
 	return nil
-}
-
-// describeChanges says which parameters of c differ from the defaults.
-func describeChanges(c, defaults strategy.Config) string {
-	if d := changedParams(c, defaults); d != "the baseline" {
-		return "defaults except " + d
-	}
-	return "default parameters"
-}
-
-// changedParams lists the parameters of c that differ from base.
-func changedParams(c, base strategy.Config) string {
-	var diff []string
-	for _, name := range strategy.ParamNames(c.Params()) {
-		v, _ := strategy.GetParam(c.Params(), name)
-		if w, _ := strategy.GetParam(base.Params(), name); v != w {
-			diff = append(diff, name+"="+v)
-		}
-	}
-	if len(diff) == 0 {
-		return "the baseline"
-	}
-	return strings.Join(diff, " ")
 }

@@ -26,4 +26,4 @@
 // The package knows nothing of strategies: a Worker evaluates through the
 // Evaluate function its caller gives it, which is the same code path as a
 // local trial.
-package dist
+package cluster

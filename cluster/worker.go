@@ -1,4 +1,4 @@
-package dist
+package cluster
 
 import (
 	"context"
@@ -45,7 +45,7 @@ const refuseDelay = time.Second
 func (w *Worker) Run(ctx context.Context) error {
 	js, err := jetstream.New(w.Conn)
 	if err != nil {
-		return fmt.Errorf("dist: %w", err)
+		return fmt.Errorf("cluster: %w", err)
 	}
 	cons, err := setup(ctx, js, w.AckWait)
 	if err != nil {
@@ -67,7 +67,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("dist: worker %s: %w", w.Name, err)
+			return fmt.Errorf("cluster: worker %s: %w", w.Name, err)
 		}
 		if err := w.handle(ctx, js, msg, ackWait); err != nil {
 			return err
@@ -107,19 +107,19 @@ func (w *Worker) handle(ctx context.Context, js jetstream.JetStream, msg jetstre
 	}
 	b, err := json.Marshal(res)
 	if err != nil {
-		return fmt.Errorf("dist: result %s: %w", t.ID, err)
+		return fmt.Errorf("cluster: result %s: %w", t.ID, err)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := js.Publish(pctx, t.Results, b); err != nil {
 		msg.Nak()
-		return fmt.Errorf("dist: worker %s: publishing result %s: %w", w.Name, t.ID, err)
+		return fmt.Errorf("cluster: worker %s: publishing result %s: %w", w.Name, t.ID, err)
 	}
 	if refused {
 		msg.NakWithDelay(refuseDelay)
 	} else if err := msg.DoubleAck(pctx); err != nil {
 		// The trial will be redelivered and its second result ignored.
-		return fmt.Errorf("dist: worker %s: acknowledging trial %s: %w", w.Name, t.ID, err)
+		return fmt.Errorf("cluster: worker %s: acknowledging trial %s: %w", w.Name, t.ID, err)
 	}
 	if w.Done != nil {
 		w.Done(&t, &res)

@@ -1,4 +1,4 @@
-package dist
+package cluster
 
 import (
 	"fmt"
@@ -24,13 +24,13 @@ func StartServer(listen string) (*Server, error) {
 	if listen != "" {
 		h, p, err := net.SplitHostPort(listen)
 		if err != nil {
-			return nil, fmt.Errorf("dist: listen address %q: want HOST:PORT: %w", listen, err)
+			return nil, fmt.Errorf("cluster: listen address %q: want HOST:PORT: %w", listen, err)
 		}
 		if h != "" {
 			host = h
 		}
 		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
-			return nil, fmt.Errorf("dist: listen address %q: bad port %q", listen, p)
+			return nil, fmt.Errorf("cluster: listen address %q: bad port %q", listen, p)
 		}
 		if port == 0 {
 			port = server.RANDOM_PORT
@@ -38,7 +38,7 @@ func StartServer(listen string) (*Server, error) {
 	}
 	dir, err := os.MkdirTemp("", "gem-nats-")
 	if err != nil {
-		return nil, fmt.Errorf("dist: %w", err)
+		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	srv, err := server.NewServer(&server.Options{
 		Host: host, Port: port, JetStream: true, StoreDir: dir, NoSigs: true, NoLog: true,
@@ -46,13 +46,13 @@ func StartServer(listen string) (*Server, error) {
 	})
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("dist: nats server: %w", err)
+		return nil, fmt.Errorf("cluster: nats server: %w", err)
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("dist: nats server on %s did not start within 10s", listen)
+		return nil, fmt.Errorf("cluster: nats server on %s did not start within 10s", listen)
 	}
 	return &Server{srv: srv, dir: dir}, nil
 }

@@ -1,4 +1,4 @@
-package dist
+package cluster
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func (c *Coordinator) init(ctx context.Context) error {
 	}
 	js, err := jetstream.New(c.Conn)
 	if err != nil {
-		return fmt.Errorf("dist: %w", err)
+		return fmt.Errorf("cluster: %w", err)
 	}
 	if _, err := setup(ctx, js, c.AckWait); err != nil {
 		return err
@@ -67,11 +67,11 @@ func (c *Coordinator) Run(ctx context.Context, trials []Trial, done func(i int, 
 	// Listen for results before the first trial can be taken.
 	rc, err := c.js.OrderedConsumer(ctx, ResultStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{resultSubject}})
 	if err != nil {
-		return fmt.Errorf("dist: results: %w", err)
+		return fmt.Errorf("cluster: results: %w", err)
 	}
 	it, err := rc.Messages()
 	if err != nil {
-		return fmt.Errorf("dist: results: %w", err)
+		return fmt.Errorf("cluster: results: %w", err)
 	}
 	msgs, errc, quit := make(chan jetstream.Msg), make(chan error, 1), make(chan struct{})
 	defer func() { close(quit); it.Stop() }()
@@ -98,13 +98,13 @@ func (c *Coordinator) Run(ctx context.Context, trials []Trial, done func(i int, 
 		index[t.ID] = i
 		b, err := json.Marshal(t)
 		if err != nil {
-			return fmt.Errorf("dist: trial %s: %w", t.ID, err)
+			return fmt.Errorf("cluster: trial %s: %w", t.ID, err)
 		}
 		if _, err := c.js.Publish(ctx, trialSubject, b, jetstream.WithMsgID(t.ID)); err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			return fmt.Errorf("dist: publishing trial %s: %w", t.ID, err)
+			return fmt.Errorf("cluster: publishing trial %s: %w", t.ID, err)
 		}
 	}
 
@@ -119,7 +119,7 @@ func (c *Coordinator) Run(ctx context.Context, trials []Trial, done func(i int, 
 			received++
 			var r Result
 			if err := json.Unmarshal(m.Data(), &r); err != nil {
-				return fmt.Errorf("dist: result on %s: %w", m.Subject(), err)
+				return fmt.Errorf("cluster: result on %s: %w", m.Subject(), err)
 			}
 			i, ok := index[r.ID]
 			if !ok || seen[i] {
@@ -129,7 +129,7 @@ func (c *Coordinator) Run(ctx context.Context, trials []Trial, done func(i int, 
 			got++
 			done(i, &r)
 		case err := <-errc:
-			return fmt.Errorf("dist: results: %w", err)
+			return fmt.Errorf("cluster: results: %w", err)
 		case <-cancelled:
 			cancelled = nil
 			c.purge(bg, trialSubject)

@@ -1,4 +1,4 @@
-package dist
+package cluster
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"gem/ledger"
 	"gem/strategy"
 	"gem/synth"
+	"gem/trial"
 )
 
 // testPanel is a small synthetic universe on which a trial takes a few
@@ -31,43 +32,21 @@ func testPanel(t *testing.T) *harness.Panel {
 	return p
 }
 
-// evaluator evaluates a trial the way gem does: the named strategy at its
-// defaults with the trial's parameters set, through harness.Evaluate.
+// evaluator evaluates a trial the way gem does (Evaluate, trial.Evaluate).
 func evaluator(p *harness.Panel) func(context.Context, *Trial) (ledger.Row, error) {
-	cache := strategy.NewCache()
-	return func(ctx context.Context, t *Trial) (ledger.Row, error) {
-		cfg, err := strategy.New(t.Strategy)
-		if err != nil {
-			return ledger.Row{}, err
-		}
-		for _, kv := range t.Params {
-			name, value, _ := strings.Cut(kv, "=")
-			if err := strategy.SetParam(cfg.Params(), name, value); err != nil {
-				return ledger.Row{}, err
-			}
-		}
-		fill, err := harness.ParseFillMode(t.Fill)
-		if err != nil {
-			return ledger.Row{}, err
-		}
-		ev, err := harness.Evaluate(ctx, p, func() harness.Strategy { return cfg.New(cache) }, harness.Config{Fill: fill})
-		if err != nil {
-			return ledger.Row{}, err
-		}
-		return ledger.Row{Time: time.Now(), Strategy: cfg.Name(), Fill: fill.String(), Params: strategy.ParamsString(cfg.Params()),
-			Score: ev.Score, Rejection: ev.Rejection, Base: ev.Base, Stress: ev.Stress, Harness: ev.Harness, Data: ev.Data}, nil
-	}
+	env := trial.NewEnv(p, "")
+	return func(ctx context.Context, t *Trial) (ledger.Row, error) { return Evaluate(ctx, env, t) }
 }
 
 // testTrials sweeps the specialist's top_n.
 func testTrials(p *harness.Panel) []Trial {
 	var trials []Trial
 	for _, n := range []int{1, 2, 3, 5, 8, 12} {
-		cfg, _ := strategy.New("specialist")
-		if err := strategy.SetParam(cfg.Params(), "top_n", fmt.Sprint(n)); err != nil {
+		cfg, err := strategy.Build("specialist", fmt.Sprintf("top_n=%d", n))
+		if err != nil {
 			panic(err)
 		}
-		trials = append(trials, Trial{Strategy: "specialist", Fill: "causal", Params: strategy.ParamValues(cfg.Params()),
+		trials = append(trials, Trial{Strategy: "specialist", Fill: "causal", Params: strategy.Assign(cfg).String(),
 			Data: p.Fingerprint(), Harness: harness.Fingerprint()})
 	}
 	return trials
@@ -284,9 +263,11 @@ func TestFingerprintMismatch(t *testing.T) {
 	}
 }
 
-// TestResultRoundTrip: results survive JSON bit for bit, −Inf scores too.
+// TestResultRoundTrip: results survive JSON bit for bit, −Inf scores too
+// (the row travels as its ledger line, times to the second), and a result
+// whose row was altered in transit is refused.
 func TestResultRoundTrip(t *testing.T) {
-	r := Result{ID: "x.1.0", Worker: "w", Row: ledger.Row{Time: time.Unix(1700000000, 5).UTC(), Strategy: "specialist",
+	r := Result{ID: "x.1.0", Worker: "w", Row: ledger.Row{Time: time.Unix(1700000000, 0).UTC(), Strategy: "specialist",
 		Score: negInf(), Rejection: "stress calmar < 0", Base: harness.Metrics{SharpeRatio: 0.1 + 0.2, RebalanceCount: 7}, Seconds: 1.5}}
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -298,6 +279,13 @@ func TestResultRoundTrip(t *testing.T) {
 	}
 	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", r); g != w {
 		t.Errorf("got  %s\nwant %s", g, w)
+	}
+	forged := strings.Replace(string(b), `\t-inf\t`, `\t1000000\t`, 1)
+	if forged == string(b) {
+		t.Fatal("test premise: the score was not found in the message")
+	}
+	if err := json.Unmarshal([]byte(forged), &got); err == nil {
+		t.Error("a result with an altered score was accepted")
 	}
 }
 

@@ -1,0 +1,18 @@
+// Package trial is gem's trial runtime: what one trial is (Spec), how it is
+// evaluated into a ledger row (Evaluate), and how many run (Pool) — with
+// bounded parallelism, results reported in slot order whatever the number
+// of workers, trials already in the ledger resumed rather than rerun, and an
+// interrupt that stops after the trials in flight. Where the trials run is
+// an Executor: Local runs them on this machine's goroutines; package cluster
+// sends them to gem workers through NATS JetStream. Commands only wire flags
+// to it and print.
+//
+// Files and their roles:
+//
+//	doc.go       this overview.
+//	spec.go      Spec, Env, Result and Evaluate: one trial.
+//	resume.go    Resumable: the rows of a ledger by their trial key, keys
+//	             recomputed in the current parameter space so that a new
+//	             parameter at its default does not change them.
+//	pool.go      Executor, Local and Pool: many trials.
+package trial
