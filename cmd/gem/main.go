@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"gem/progress"
 	"github.com/spf13/cobra"
 )
 
@@ -41,7 +42,7 @@ universe, so every command works on a fresh clone.
 		SilenceErrors: true,
 	}
 	root.SetArgs(args)
-	ctx, stdout = withProgress(ctx, stdout, stderr)
+	ctx, stdout = progress.WithConsole(ctx, stdout, stderr)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newBenchCmd())

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"gem/ledger"
+	"gem/progress"
 	"gem/trial"
 )
 
@@ -64,5 +65,5 @@ func openPool(ctx context.Context, stderr io.Writer, data *dataFlags, lf *ledger
 		return nil, "", err
 	}
 	return &trial.Pool{Env: trial.NewEnv(p, command), Exec: trial.Local{Workers: workers}, Ledger: lg, Done: done,
-		Observer: newObserver(ctx, command)}, desc, nil
+		Observer: progress.NewObserver(ctx, command)}, desc, nil
 }

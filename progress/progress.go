@@ -1,4 +1,12 @@
-package main
+// Package progress shows how far a command's trials are, on stderr: on a
+// terminal a live bar (mpb) with the count, the ETA and the best score so
+// far; otherwise one plain line every ten seconds. Its Observer plugs into a
+// trial.Pool.
+//
+// Files:
+//
+//	progress.go   the console, the display of one batch, and Observer.
+package progress
 
 import (
 	"context"
@@ -41,9 +49,9 @@ type console struct {
 
 type consoleKey struct{}
 
-// withProgress returns ctx carrying the console of stdout and stderr, for
+// WithConsole returns ctx carrying the console of stdout and stderr, for
 // the pool's progress, and the writer commands should use as stdout.
-func withProgress(ctx context.Context, stdout, stderr io.Writer) (context.Context, io.Writer) {
+func WithConsole(ctx context.Context, stdout, stderr io.Writer) (context.Context, io.Writer) {
 	c := &console{stdout: stdout, stderr: stderr, interval: progressInterval}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		c.tty = true
@@ -224,24 +232,24 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(100 * time.Millisecond)
 }
 
-// observer shows a pool's progress (trial.Observer): one progress display
+// Observer shows a pool's progress (trial.Observer): one progress display
 // per batch, with the best score over every batch of the command.
-type observer struct {
+type Observer struct {
 	ctx  context.Context
 	name string
 	pr   *progress
 	best float64 // −Inf until a trial scores
 }
 
-func newObserver(ctx context.Context, name string) *observer {
-	return &observer{ctx: ctx, name: name, best: math.Inf(-1)}
+func NewObserver(ctx context.Context, name string) *Observer {
+	return &Observer{ctx: ctx, name: name, best: math.Inf(-1)}
 }
 
 // Start implements trial.Observer.
-func (o *observer) Start(n int) { o.pr = startProgress(o.ctx, o.name, n, o.best) }
+func (o *Observer) Start(n int) { o.pr = startProgress(o.ctx, o.name, n, o.best) }
 
 // Finished implements trial.Observer.
-func (o *observer) Finished(r *trial.Result, err error) {
+func (o *Observer) Finished(r *trial.Result, err error) {
 	score := math.Inf(-1)
 	if err == nil && r != nil {
 		score = r.Score()
@@ -253,4 +261,4 @@ func (o *observer) Finished(r *trial.Result, err error) {
 }
 
 // Stop implements trial.Observer.
-func (o *observer) Stop() { o.pr.finish() }
+func (o *Observer) Stop() { o.pr.finish() }
