@@ -32,9 +32,9 @@ const spaStream = 0x5ba11ce
 // White's reality check.
 type SPA struct {
 	// Statistic is Hansen's T_SPA, the largest studentised mean
-	// differential (0 if none is positive), and Best the candidate that
-	// attains it (the largest studentised mean differential, even when
-	// negative; lowest index on ties).
+	// differential (0 if none is positive), and Best the candidate with the
+	// largest studentised mean differential, even when negative (lowest
+	// index on ties; 0 when every differential is constant).
 	Statistic float64
 	Best      int
 	// PValue is the consistent p-value SPA_c, the one to report;
@@ -133,25 +133,16 @@ func SuperiorPredictiveAbility(candidates [][]float64, benchmark []float64, cfg 
 	// means[b*k+j] is d̄*_j of resample b.
 	means := make([]float64, draws*k)
 	rng := rand.New(rand.NewPCG(cfg.Seed, spaStream))
-	logStay := math.Log1p(-1 / blockLen) // log of the chance a block goes on; -Inf when blockLen = 1
 	for b := range draws {
 		acc := means[b*k : (b+1)*k]
-		for filled := 0; filled < t; {
-			n := 1
-			if blockLen > 1 {
-				n += int(math.Min(math.Log(1-rng.Float64())/logStay, float64(t)))
-			}
-			n = min(n, t-filled)
-			start := rng.IntN(t)
-			end := start + n
+		resample(rng, t, blockLen, func(start, end int) {
 			if end <= t {
 				addSpan(acc, prefix[start*k:(start+1)*k], prefix[end*k:(end+1)*k])
 			} else {
 				addSpan(acc, prefix[start*k:(start+1)*k], total)
 				addSpan(acc, prefix[:k], prefix[(end-t)*k:(end-t+1)*k])
 			}
-			filled += n
-		}
+		})
 		for j := range acc {
 			acc[j] /= float64(t)
 		}
@@ -221,6 +212,25 @@ func SuperiorPredictiveAbility(candidates [][]float64, benchmark []float64, cfg 
 	res.PValueUpper = float64(exceedU) / float64(draws)
 	res.RealityCheckPValue = float64(exceedRC) / float64(draws)
 	return res, nil
+}
+
+// resample draws one stationary-bootstrap resample of t days (Politis and
+// Romano 1994) as blocks of consecutive days: each starts on a uniform day
+// and has a geometric length of mean blockLen, cut short at t days in all;
+// span receives each block as start, end with 0 ≤ start < t and
+// start < end ≤ start + t, days ≥ t wrapping around to the start.
+func resample(rng *rand.Rand, t int, blockLen float64, span func(start, end int)) {
+	logStay := math.Log1p(-1 / blockLen) // log of the chance a block goes on; -Inf when blockLen = 1
+	for filled := 0; filled < t; {
+		n := 1
+		if blockLen > 1 {
+			n += int(math.Min(math.Log(1-rng.Float64())/logStay, float64(t)))
+		}
+		n = min(n, t-filled)
+		start := rng.IntN(t)
+		span(start, start+n)
+		filled += n
+	}
 }
 
 // addSpan adds hi − lo to acc elementwise: the sums over a span of days
