@@ -30,12 +30,18 @@ func column(m [][]float64, c int) []float64 {
 }
 
 // ksUniform returns the Kolmogorov–Smirnov distance between the empirical
-// distribution of ps and the uniform distribution on [0, 1].
-func ksUniform(ps []float64) float64 {
+// distribution function of ps and that of the uniform distribution on
+// [0, 1], the supremum taken over [0, upTo].
+func ksUniform(ps []float64, upTo float64) float64 {
 	s := slices.Sorted(slices.Values(ps))
 	n := float64(len(s))
 	var d float64
 	for i, p := range s {
+		if p > upTo {
+			// Between the last p below upTo and upTo itself.
+			d = math.Max(d, math.Abs(upTo-float64(i)/n))
+			break
+		}
 		d = math.Max(d, math.Max(float64(i+1)/n-p, p-float64(i)/n))
 	}
 	return d
