@@ -48,7 +48,7 @@ func TestEffectiveTrials(t *testing.T) {
 		{"10 identical", clones(days, 1, 10, 1), 1, 1e-9, 1},
 		{"20 independent", noise(days, 20, 0.01, 2), indep, 0.01, 20},
 		{"4 groups of 5 clones", clones(days, 4, 5, 5), groups, 0.01, 16}, // ρ̄ = 4/19: 4/19 + 15/19·20
-		{"a trial and its negation", negated, 1, 1e-9, 3}, // ρ̄ = −1: −1 + 2·2
+		{"a trial and its negation", negated, 1, 1e-9, 3},                 // ρ̄ = −1: −1 + 2·2
 		{"3 independent and 2 flat", withFlat, 1 + 3/(1+2/float64(days-1)), 0.01, 4},
 	}
 	for _, tt := range tests {
