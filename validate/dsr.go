@@ -44,14 +44,19 @@ func ExpectedMaxSharpe(trials, variance float64) float64 {
 //
 //	PSR = Φ((sr − benchmark)·√(T − 1) / √(1 − skew·sr + (kurtosis − 1)/4·sr²))
 //
-// It panics if days < 2. The radicand is positive for any sample, since
-// kurtosis ≥ 1 + skew².
+// The radicand is non-negative for the moments of any sample, since
+// kurtosis ≥ 1 + skew²; rounding below 0 is taken as 0, and 0/0 (sr equal
+// to benchmark with a zero radicand) gives 1/2. It panics if days < 2.
 func ProbabilisticSharpe(sr, benchmark float64, days int, skew, kurtosis float64) float64 {
 	if days < 2 {
 		panic("validate: ProbabilisticSharpe needs at least 2 days")
 	}
-	den := math.Sqrt(1 - skew*sr + (kurtosis-1)/4*sr*sr)
-	return distuv.UnitNormal.CDF((sr - benchmark) * math.Sqrt(float64(days-1)) / den)
+	den := math.Sqrt(math.Max(0, 1-skew*sr+(kurtosis-1)/4*sr*sr))
+	z := (sr - benchmark) * math.Sqrt(float64(days-1)) / den
+	if math.IsNaN(z) {
+		return 0.5
+	}
+	return distuv.UnitNormal.CDF(z)
 }
 
 // DSR is the deflated Sharpe ratio of the best of a set of trials.
@@ -142,18 +147,21 @@ func DeflatedSharpe(returns [][]float64, trials float64) (DSR, error) {
 }
 
 // shapeMoments returns the population skewness m₃/m₂^1.5 and kurtosis
-// m₄/m₂² of xs, with m_k the k-th central moment.
+// m₄/m₂² of xs, with m_k the k-th central moment, computed on the
+// standardised values so that tiny or huge returns neither underflow nor
+// overflow. xs must not be constant.
 func shapeMoments(xs []float64) (skew, kurt float64) {
 	mean := stat.Mean(xs, nil)
-	var m2, m3, m4 float64
+	var m2 float64
 	for _, x := range xs {
-		d := x - mean
-		d2 := d * d
-		m2 += d2
-		m3 += d2 * d
-		m4 += d2 * d2
+		m2 += (x - mean) * (x - mean)
 	}
 	n := float64(len(xs))
-	m2, m3, m4 = m2/n, m3/n, m4/n
-	return m3 / math.Pow(m2, 1.5), m4 / (m2 * m2)
+	sd := math.Sqrt(m2 / n)
+	for _, x := range xs {
+		z := (x - mean) / sd
+		skew += z * z * z
+		kurt += z * z * z * z
+	}
+	return skew / n, kurt / n
 }

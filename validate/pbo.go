@@ -75,11 +75,13 @@ type PBOResult struct {
 //	PBO = #{c : λ_c ≤ 0} / C(S, S/2)
 //
 // where R and R̄ are cfg.Performance over the days of J and J̄. Each
-// block's Moments are computed once, so a split costs O(N·S), not O(N·T).
+// block's Moments are computed once, so a split costs O(N·S), not O(N·T),
+// and a split and its mirror image (J and J̄ swapped) share one pass.
 //
 // It returns an error if S is not even or outside 2..MaxPBOBlocks, if
-// there are fewer than 2 configurations or 2·S days, or if the matrix is
-// ragged or holds a NaN, an infinity or a return below -1 (an *InputError).
+// there are fewer than 2 configurations or 2·S days, if cfg.Performance
+// returns NaN, or if the matrix is ragged or holds a bad return (an
+// *InputError).
 func PBO(returns [][]float64, cfg PBOConfig) (PBOResult, error) {
 	s := cfg.Blocks
 	if s == 0 {
@@ -113,9 +115,9 @@ func PBO(returns [][]float64, cfg PBOConfig) (PBOResult, error) {
 
 	splits := combin.Binomial(s, s/2)
 	res := PBOResult{
-		Logits:       make([]float64, 0, splits),
-		InSample:     make([]float64, 0, splits),
-		OutOfSample:  make([]float64, 0, splits),
+		Logits:       make([]float64, splits),
+		InSample:     make([]float64, splits),
+		OutOfSample:  make([]float64, splits),
 		Splits:       splits,
 		Blocks:       s,
 		MinBlockDays: minDays,
@@ -127,12 +129,37 @@ func PBO(returns [][]float64, cfg PBOConfig) (PBOResult, error) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("only %d days per block: each half's ranking is mostly noise (want at least %d; use fewer blocks or more days)", minDays, pboMinBlockDays))
 	}
 
+	var overfit, losses int
+	// record stores split c, whose halves have performances isPerf and
+	// oosPerf.
+	record := func(c int, isPerf, oosPerf []float64) {
+		best := 0
+		for j, p := range isPerf {
+			if p > isPerf[best] {
+				best = j
+			}
+		}
+		omega := meanRank(oosPerf, best) / float64(n+1)
+		lambda := math.Log(omega / (1 - omega))
+		if lambda <= 0 {
+			overfit++
+		}
+		if oosPerf[best] < 0 {
+			losses++
+		}
+		res.Logits[c], res.InSample[c], res.OutOfSample[c] = lambda, isPerf[best], oosPerf[best]
+	}
+
+	// In lexicographic order the complement of the i-th set of S/2 blocks
+	// is the (C−1−i)-th (complementing reverses the order of the sets'
+	// indicator vectors), and the first C/2 sets are those holding block 0:
+	// each pass computes a set and its complement, two splits.
 	inSample := make([]bool, s)
 	is, oos := make([]Moments, n), make([]Moments, n)
 	isPerf, oosPerf := make([]float64, n), make([]float64, n)
 	comb := make([]int, s/2)
-	var overfit, losses int
-	for gen := combin.NewCombinationGenerator(s, s/2); gen.Next(); {
+	gen := combin.NewCombinationGenerator(s, s/2)
+	for i := 0; i < splits/2 && gen.Next(); i++ {
 		gen.Combination(comb)
 		clear(inSample)
 		for _, b := range comb {
@@ -149,24 +176,14 @@ func PBO(returns [][]float64, cfg PBOConfig) (PBOResult, error) {
 				dst[c] = dst[c].plus(m)
 			}
 		}
-		best := 0
 		for c := range n {
 			isPerf[c], oosPerf[c] = perf(is[c]), perf(oos[c])
-			if isPerf[c] > isPerf[best] {
-				best = c
+			if math.IsNaN(isPerf[c]) || math.IsNaN(oosPerf[c]) {
+				return PBOResult{}, fmt.Errorf("validate: configuration %d's performance is NaN in split %d", c, i)
 			}
 		}
-		omega := meanRank(oosPerf, best) / float64(n+1)
-		lambda := math.Log(omega / (1 - omega))
-		if lambda <= 0 {
-			overfit++
-		}
-		if oosPerf[best] < 0 {
-			losses++
-		}
-		res.Logits = append(res.Logits, lambda)
-		res.InSample = append(res.InSample, isPerf[best])
-		res.OutOfSample = append(res.OutOfSample, oosPerf[best])
+		record(i, isPerf, oosPerf)
+		record(splits-1-i, oosPerf, isPerf)
 	}
 	res.PBO = float64(overfit) / float64(splits)
 	res.ProbOOSLoss = float64(losses) / float64(splits)

@@ -6,7 +6,7 @@ import (
 )
 
 // InputError reports a bad value in a returns matrix: a ragged row, a NaN,
-// an infinity or a return below -1 (a loss of more than everything). Day and Config are 0-based indices into the matrix (row and
+// an infinity, or a return outside [-1, MaxReturn]. Day and Config are 0-based indices into the matrix (row and
 // column); Config is -1 when the whole row is at fault. A caller that read
 // the matrix from a file maps Day to its line.
 type InputError struct {
@@ -21,8 +21,18 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("validate: day %d, configuration %d: %s", e.Day, e.Config, e.Reason)
 }
 
-// checkMatrix checks that returns is a T×N matrix of finite returns of at
-// least -1 with
+// MaxReturn is the largest daily return accepted, a million-fold gain: any
+// larger is bad data, and sums of squares of such values could overflow.
+const MaxReturn = 1e6
+
+// badReturn reports whether r is not a daily return: NaN, below -1 (a loss
+// of more than everything) or above MaxReturn (which excludes +Inf).
+func badReturn(r float64) bool {
+	return !(r >= -1 && r <= MaxReturn)
+}
+
+// checkMatrix checks that returns is a T×N matrix of returns (see
+// badReturn) with
 // T ≥ minDays and N ≥ minConfigs, and returns T and N. what names the
 // matrix in the errors.
 func checkMatrix(returns [][]float64, minDays, minConfigs int, what string) (t, n int, err error) {
@@ -39,7 +49,7 @@ func checkMatrix(returns [][]float64, minDays, minConfigs int, what string) (t, 
 			return 0, 0, &InputError{Day: d, Config: -1, Reason: fmt.Sprintf("%s row has %d values, want %d", what, len(row), n)}
 		}
 		for c, r := range row {
-			if math.IsNaN(r) || math.IsInf(r, 0) || r < -1 {
+			if badReturn(r) {
 				return 0, 0, &InputError{Day: d, Config: c, Reason: fmt.Sprintf("%s return is %v", what, r)}
 			}
 		}

@@ -100,7 +100,7 @@ func SuperiorPredictiveAbility(candidates [][]float64, benchmark []float64, cfg 
 		return SPA{}, fmt.Errorf("validate: benchmark has %d days, candidates %d", len(benchmark), t)
 	}
 	for d, r := range benchmark {
-		if math.IsNaN(r) || math.IsInf(r, 0) || r < -1 {
+		if badReturn(r) {
 			return SPA{}, &InputError{Day: d, Config: -1, Reason: fmt.Sprintf("benchmark return is %v", r)}
 		}
 	}
