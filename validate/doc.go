@@ -26,6 +26,11 @@
 //     and White's (2000) reality check.
 //   - rank.go: Spearman, Kendall and PeriodRanks, the rank correlation of
 //     configurations between periods.
+//   - *_test.go: one test file per statistic (pbo_test.go holds the
+//     direct enumeration of every split), example_test.go, fuzz_test.go
+//     (every statistic on arbitrary matrices), crosscheck_test.go (runs
+//     tools/validate_check.py, skipped without numpy and scipy), and the
+//     benchmarks BenchmarkPBO and BenchmarkSPA.
 //
 // The tests check each statistic against a value that does not come from
 // the code under test: a direct enumeration of every CSCV split, the

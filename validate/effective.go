@@ -20,9 +20,10 @@ type Effective struct {
 	// AverageCorrelation is ρ̄, the mean correlation over distinct pairs of
 	// the M non-constant trials (NaN with fewer than two), and
 	// AverageCorrelationTrials the interpolation ρ̄ + (1 − ρ̄)·M between one
-	// trial (ρ̄ = 1) and M (ρ̄ = 0), plus one if some trials are constant. It ignores the structure of the
-	// correlations (four groups of five clones give 16, not 4); it is
-	// reported for comparison only.
+	// trial (ρ̄ = 1) and M (ρ̄ = 0), plus one if some trials are constant.
+	// It ignores the structure of the correlations (four groups of five
+	// clones give 16, not 4, and a trial and its negation 3); it is reported
+	// for comparison only.
 	AverageCorrelation, AverageCorrelationTrials float64
 }
 

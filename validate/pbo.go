@@ -76,7 +76,8 @@ type PBOResult struct {
 //
 // where R and R̄ are cfg.Performance over the days of J and J̄. Each
 // block's Moments are computed once, so a split costs O(N·S), not O(N·T),
-// and a split and its mirror image (J and J̄ swapped) share one pass.
+// and a split and its mirror image (J and J̄ swapped) share one pass: PBO
+// takes O(C(S, S/2)·N·S) time and O(C(S, S/2) + S·N) memory.
 //
 // It returns an error if S is not even or outside 2..MaxPBOBlocks, if
 // there are fewer than 2 configurations or 2·S days, if cfg.Performance

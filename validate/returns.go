@@ -80,11 +80,6 @@ func (m Moments) plus(o Moments) Moments {
 	return Moments{Days: m.Days + o.Days, Sum: m.Sum + o.Sum, SumSq: m.SumSq + o.SumSq, SumLog: m.SumLog + o.SumLog}
 }
 
-// minus returns the moments of m's run without the sub-run o.
-func (m Moments) minus(o Moments) Moments {
-	return Moments{Days: m.Days - o.Days, Sum: m.Sum - o.Sum, SumSq: m.SumSq - o.SumSq, SumLog: m.SumLog - o.SumLog}
-}
-
 // Performance measures a configuration from the moments of its daily
 // returns over a set of days; higher is better. It must be a pure function.
 // Path statistics such as the maximum drawdown are not functions of the
