@@ -24,31 +24,31 @@ type EnsembleParams struct {
 // HMMParams configure the regime detector and the meta-allocator.
 type HMMParams struct {
 	// RefitInterval is the number of days between refits of the HMM.
-	RefitInterval int `param:"refit_interval" min:"1" max:"100000"`
+	RefitInterval int `param:"refit_interval" min:"1" max:"100000" search:"1:30" doc:"days between refits of the regime model"`
 	// MinObservations is the number of market observations before the first
 	// fit; until then there is no regime call and the ranging specialist
 	// trades alone.
-	MinObservations int `param:"min_observations" min:"10" max:"100000"`
+	MinObservations int `param:"min_observations" min:"10" max:"100000" search:"30:365" doc:"market observations before the first fit (until then: no regime call)"`
 	// HardSwitchThreshold: when the highest regime posterior is at least
 	// this, that regime's specialist trades alone; otherwise the three
 	// portfolios are blended by posterior.
-	HardSwitchThreshold float64 `param:"hard_switch_threshold" min:"0" max:"1"`
+	HardSwitchThreshold float64 `param:"hard_switch_threshold" min:"0" max:"1" search:"0.5:1" doc:"top posterior at which one specialist trades alone; below it the books are blended"`
 	// Emission is the HMM's emission family.
-	Emission string `param:"emission" choices:"gaussian|student_t"`
+	Emission string `param:"emission" choices:"gaussian|student_t" doc:"HMM emission family"`
 	// Market is the series the HMM watches: BTC's daily log return in
 	// percent, or the equal-weight mean of every listed token's.
-	Market string `param:"market" choices:"btc|equal_weight"`
+	Market string `param:"market" choices:"btc|equal_weight" doc:"series the regime model watches"`
 	// Restarts is the number of EM starts of the first fit.
-	Restarts int `param:"restarts" min:"1" max:"1000"`
+	Restarts int `param:"restarts" min:"1" max:"1000" doc:"EM starts of the first fit"`
 	// RefitRestarts is the number of random EM starts tried beside the warm
 	// start (the last model) at each later refit. 0 keeps each refit in the
 	// previous fit's mode, so regime labels move smoothly.
-	RefitRestarts int `param:"refit_restarts" min:"0" max:"1000"`
+	RefitRestarts int `param:"refit_restarts" min:"0" max:"1000" doc:"random EM starts beside the warm start at each later refit"`
 	// Tol is EM's convergence tolerance on the relative change of the
 	// log-likelihood.
-	Tol float64 `param:"tol" min:"1e-14" max:"0.1"`
+	Tol float64 `param:"tol" min:"1e-14" max:"0.1" doc:"EM's tolerance on the relative change of the log-likelihood"`
 	// Seed seeds the EM's random starts.
-	Seed int `param:"seed" min:"0"`
+	Seed int `param:"seed" min:"0" doc:"seed of the EM random starts"`
 }
 
 // GateParams configure the risk-off gates.
@@ -56,16 +56,16 @@ type GateParams struct {
 	// Trend scales exposure to TrendExposure while the market's close is
 	// below its TrendWindow-day moving average and the bear posterior is
 	// at least TrendBear.
-	Trend         bool    `param:"trend"`
-	TrendWindow   int     `param:"trend_window" min:"2" max:"10000"`
-	TrendBear     float64 `param:"trend_bear_posterior" min:"0" max:"1"`
-	TrendExposure float64 `param:"trend_exposure" min:"0" max:"1"`
+	Trend         bool    `param:"trend" doc:"trend gate: cut exposure below the market moving average in a bear regime"`
+	TrendWindow   int     `param:"trend_window" min:"2" max:"10000" search:"10:200" doc:"days of the trend gate moving average"`
+	TrendBear     float64 `param:"trend_bear_posterior" min:"0" max:"1" search:"0.3:0.95" doc:"bear posterior at which the trend gate acts"`
+	TrendExposure float64 `param:"trend_exposure" min:"0" max:"1" search:"0:1" doc:"exposure kept while the trend gate acts"`
 	// Drawdown moves to cash for DrawdownCooloff days when the portfolio
 	// has fallen more than DrawdownLimit (a fraction) from its peak; the
 	// peak restarts from the value at the end of the cool-off.
-	Drawdown        bool    `param:"drawdown"`
-	DrawdownLimit   float64 `param:"drawdown_limit" min:"0.01" max:"1"`
-	DrawdownCooloff int     `param:"drawdown_cooloff" min:"1" max:"10000"`
+	Drawdown        bool    `param:"drawdown" doc:"drawdown gate: go to cash after a fall from the peak"`
+	DrawdownLimit   float64 `param:"drawdown_limit" min:"0.01" max:"1" search:"0.05:0.6" doc:"fall from the peak (a fraction) that closes the drawdown gate"`
+	DrawdownCooloff int     `param:"drawdown_cooloff" min:"1" max:"10000" search:"1:60" doc:"days in cash after the drawdown gate closes"`
 }
 
 // DefaultEnsembleParams returns priors, not values tuned on any data. The

@@ -12,21 +12,21 @@ import (
 // Params are one GEM specialist's parameters. The defaults are the
 // reference's.
 type Params struct {
-	R2Threshold       float64 `param:"r2_threshold" min:"-1" max:"1"`
-	TopN              int     `param:"top_n" min:"1" max:"10000"`
-	ATRWindow         int     `param:"atr_window" min:"1" max:"100000"`
-	FitWindow         int     `param:"fit_window" min:"0" max:"100000"` // days; 0 = all history
-	MomentumCap       float64 `param:"momentum_cap"`                    // upper bound on momentum; ≤ 0 disables
-	R2Exponent        float64 `param:"r2_exponent" min:"0" max:"100"`
-	RebalanceCooldown int     `param:"rebalance_cooldown" min:"0" max:"100000"` // days; 0 or 1 = none
+	R2Threshold       float64 `param:"r2_threshold" min:"-1" max:"1" search:"0:0.95" doc:"R² a fit must reach to be held (the R² filter)"`
+	TopN              int     `param:"top_n" min:"1" max:"10000" search:"1:30" doc:"number of tokens held, highest momentum first"`
+	ATRWindow         int     `param:"atr_window" min:"1" max:"100000" search:"5:60" doc:"days of the average true range behind the inverse-volatility weights"`
+	FitWindow         int     `param:"fit_window" min:"0" max:"100000" search:"10:120" doc:"days of closes in each trend fit (0: all history)"`    // days; 0 = all history
+	MomentumCap       float64 `param:"momentum_cap" search:"0.02:1" doc:"tokens with momentum above this are skipped as too steep (≤ 0 disables)"` // upper bound on momentum; ≤ 0 disables
+	R2Exponent        float64 `param:"r2_exponent" min:"0" max:"100" search:"0:4" doc:"k in the momentum R²^k·(a1−1)·100"`
+	RebalanceCooldown int     `param:"rebalance_cooldown" min:"0" max:"100000" search:"1:21" doc:"days after a rebalance before the next may happen (0 or 1: none)"` // days; 0 or 1 = none
 
-	UseR2Filter            bool `param:"use_r2_filter"`
-	UseGrowthFilter        bool `param:"use_growth_filter"`
-	UseMomentumCap         bool `param:"use_momentum_cap"`
-	UseInverseVolWeighting bool `param:"use_inverse_vol_weighting"`
-	PickLowestMomentum     bool `param:"pick_lowest_momentum"`
+	UseR2Filter            bool `param:"use_r2_filter" doc:"apply the R² filter"`
+	UseGrowthFilter        bool `param:"use_growth_filter" doc:"hold only rising fits (a1 > 1)"`
+	UseMomentumCap         bool `param:"use_momentum_cap" doc:"apply the momentum cap"`
+	UseInverseVolWeighting bool `param:"use_inverse_vol_weighting" doc:"weight by inverse ATR (false: equal weights)"`
+	PickLowestMomentum     bool `param:"pick_lowest_momentum" doc:"take the lowest momentum first instead of the highest (an ablation)"`
 
-	Model FitModel `param:"fit_model" choices:"exponential|linear"`
+	Model FitModel `param:"fit_model" choices:"exponential|linear" doc:"trend model: exponential (least squares in price space) or linear"`
 }
 
 // DefaultParams returns the reference's defaults: r2_threshold 0.5, top_n 5,

@@ -76,9 +76,9 @@ selection: judge the winner on held-out data.`,
 				}
 				defer stop()
 			}
-			r := &methodRun{out: out, pool: pool, name: cfg.Name(), fill: fill, base: base}
-			runErr := r.drive(cmd.Context(), search.NewRandom(sp, seed), budget, batch)
-			r.finish(start, runErr == nil)
+			s := newSearch(out, pool, cfg.Name(), fill, base)
+			runErr := s.Run(cmd.Context(), search.NewRandom(sp, seed), budget, batch)
+			finish(out, s, start, runErr == nil)
 			return runErr
 		},
 	}

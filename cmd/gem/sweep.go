@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"math"
@@ -124,14 +123,15 @@ the ledger with the same harness and data.`,
 					fmt.Fprintf(out, "Phase %s winner: %s score=%s (%d configurations)\n", res.Phase, label(res.Winner), ledger.FormatFloat(res.Score), res.Tried)
 				}
 			}
-			r := &methodRun{out: out, pool: pool, name: cfg.Name(), fill: fill, base: base}
+			var show []string
 			if !multi {
 				for _, prm := range pl.Phases[0].Params {
-					r.show = append(r.show, prm.Name)
+					show = append(show, prm.Name)
 				}
 			}
-			runErr := r.drive(cmd.Context(), m, 0, planBatch)
-			r.finish(start, runErr == nil)
+			s := newSearch(out, pool, cfg.Name(), fill, base, show...)
+			runErr := s.Run(cmd.Context(), m, 0, planBatch)
+			finish(out, s, start, runErr == nil, show...)
 			return runErr
 		},
 	}
@@ -147,62 +147,21 @@ the ledger with the same harness and data.`,
 	return cmd
 }
 
-// methodRun drives a search method through a pool, printing each trial on
-// its own line in order and keeping the best so far.
-type methodRun struct {
-	out     io.Writer
-	pool    *trial.Pool
-	name    string
-	fill    harness.FillMode
-	base    space.Assignment // the full configuration the method's proposals overlay
-	show    []string         // parameters every line names
-	best    *trial.Result
-	bestCfg space.Assignment
-	count   int
-	resumed int
-}
-
-// drive runs m under budget (0: none) in batches of batch.
-func (r *methodRun) drive(ctx context.Context, m search.Method, budget, batch int) error {
-	_, err := search.Drive(ctx, m, budget, batch, r.evaluate)
-	return err
-}
-
-// evaluate runs one batch of the method's proposals.
-func (r *methodRun) evaluate(ctx context.Context, batch []space.Assignment) ([]float64, error) {
-	specs := make([]trial.Spec, len(batch))
-	for i, a := range batch {
-		full, err := r.base.Overlay(a)
-		if err != nil {
-			return nil, err
-		}
-		specs[i] = trial.Spec{Strategy: r.name, Fill: r.fill, Params: full}
-		if _, err := specs[i].Config(); err != nil {
-			return nil, fmt.Errorf("%s: %w", label(full), err)
-		}
-	}
-	scores := make([]float64, len(batch))
-	err := r.pool.Run(ctx, specs, func(i int, res *trial.Result) {
-		scores[i] = res.Score()
-		r.count++
-		if res.Resumed {
-			r.resumed++
-		}
-		printTrialLine(r.out, label(specs[i].Params, r.show...), res)
-		if r.best == nil || res.Score() > r.best.Score() {
-			r.best, r.bestCfg = res, specs[i].Params
-		}
-	})
-	return scores, err
+// newSearch returns a search through pool that prints each trial on its own
+// line, naming the parameters in show.
+func newSearch(out io.Writer, pool *trial.Pool, name string, fill harness.FillMode, base space.Assignment, show ...string) *trial.Search {
+	return &trial.Search{Pool: pool, Strategy: name, Fill: fill, Base: base, OnTrial: func(s trial.Spec, r *trial.Result) {
+		printTrialLine(out, label(s.Params, show...), r)
+	}}
 }
 
 // finish prints the best so far and, when the run completed, the summary.
-func (r *methodRun) finish(start time.Time, complete bool) {
-	if r.best != nil {
-		fmt.Fprintf(r.out, "Best: %s score=%s\n", label(r.bestCfg, r.show...), ledger.FormatFloat(r.best.Score()))
+func finish(out io.Writer, s *trial.Search, start time.Time, complete bool, show ...string) {
+	if s.Best != nil {
+		fmt.Fprintf(out, "Best: %s score=%s\n", label(s.BestSpec.Params, show...), ledger.FormatFloat(s.Best.Score()))
 	}
 	if complete {
-		fmt.Fprintf(r.out, "Done. %d configurations (%d not run again: already in the ledger or earlier in this run) in %.1fs\n", r.count, r.resumed, time.Since(start).Seconds())
+		fmt.Fprintf(out, "Done. %d configurations (%d not run again: already in the ledger or earlier in this run) in %.1fs\n", s.Count, s.Resumed, time.Since(start).Seconds())
 	}
 }
 
