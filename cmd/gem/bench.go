@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"gem/harness"
 	"gem/strategy"
+	"gem/trial"
 )
 
 func newBenchCmd() *cobra.Command {
@@ -53,31 +52,18 @@ per evaluation and the process's peak resident memory.`,
 			fmt.Fprintf(w, "%s\nGOMAXPROCS %d, %s\n\n", desc, runtime.GOMAXPROCS(0), runtime.Version())
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintf(tw, "what\truns\tmedian\tevals/s\ttoken-days/s\tallocs/eval\t\n")
-			fmt.Fprintf(tw, "load panel\t%d\t%s\t\t%.3g\t\t\n", len(loads), ms(median(loads)), float64(p.TokenDays())/median(loads).Seconds())
+			fmt.Fprintf(tw, "load panel\t%d\t%s\t\t%.3g\t\t\n", len(loads), ms(trial.Median(loads)), float64(p.TokenDays())/trial.Median(loads).Seconds())
 			ens, _ := strategy.New("ensemble")
-			var shared *strategy.Cache
 			for _, c := range []struct {
 				name string
 				runs int
 				warm bool
 			}{{"ensemble cold", cold, false}, {"ensemble warm", warm, true}} {
-				if c.warm {
-					shared = strategy.NewCache()
-					if _, err := benchEval(ctx, p, ens, shared, harness.Causal); err != nil {
-						return err
-					}
-				}
-				times, allocs, err := benchRuns(c.runs, func() (time.Duration, error) {
-					cache := shared
-					if !c.warm {
-						cache = strategy.NewCache()
-					}
-					return benchEval(ctx, p, ens, cache, harness.Causal)
-				})
+				t, err := trial.Measure(ctx, p, ens, harness.Causal, c.runs, c.warm)
 				if err != nil {
 					return err
 				}
-				benchRow(tw, c.name, times, allocs, p)
+				benchRow(tw, c.name, t)
 			}
 			spec, _ := strategy.New("specialist")
 			for _, g := range []struct {
@@ -94,23 +80,15 @@ per evaluation and the process's peak resident memory.`,
 				if err != nil {
 					return err
 				}
-				// Cold computes every fit; warm reuses those of an earlier
-				// configuration with the same fit window, as a sweep does.
-				warmCache := strategy.NewCache()
-				if _, err := benchEval(ctx, gp, spec, warmCache, harness.Reference); err != nil {
-					return err
-				}
-				for _, c := range []struct {
-					name  string
-					cache func() *strategy.Cache
-				}{{"cold", strategy.NewCache}, {"warm", func() *strategy.Cache { return warmCache }}} {
-					times, allocs, err := benchRuns(g.runs, func() (time.Duration, error) {
-						return benchEval(ctx, gp, spec, c.cache(), harness.Reference)
-					})
+				// Warm reuses the fits of an earlier configuration with the same
+				// fit window, as a sweep does.
+				for _, warm := range []bool{false, true} {
+					t, err := trial.Measure(ctx, gp, spec, harness.Reference, g.runs, warm)
 					if err != nil {
 						return err
 					}
-					benchRow(tw, fmt.Sprintf("%s %s (reference %.3g s: %.0fx)", g.name, c.name, g.ref, g.ref/median(times).Seconds()), times, allocs, gp)
+					kind := map[bool]string{false: "cold", true: "warm"}[warm]
+					benchRow(tw, fmt.Sprintf("%s %s (reference %.3g s: %.0fx)", g.name, kind, g.ref, g.ref/t.Median.Seconds()), t)
 				}
 			}
 			tw.Flush()
@@ -125,40 +103,8 @@ per evaluation and the process's peak resident memory.`,
 	return cmd
 }
 
-func benchEval(ctx context.Context, p *harness.Panel, cfg strategy.Config, cache *strategy.Cache, fill harness.FillMode) (time.Duration, error) {
-	start := time.Now()
-	_, err := harness.Evaluate(ctx, p, func() harness.Strategy { return cfg.New(cache) }, harness.Config{Fill: fill})
-	return time.Since(start), err
-}
-
-// benchRuns times n runs of f and counts heap allocations per run.
-func benchRuns(n int, f func() (time.Duration, error)) ([]time.Duration, float64, error) {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	times := make([]time.Duration, 0, n)
-	for range n {
-		d, err := f()
-		if err != nil {
-			return nil, 0, err
-		}
-		times = append(times, d)
-	}
-	runtime.ReadMemStats(&after)
-	return times, float64(after.Mallocs-before.Mallocs) / float64(n), nil
-}
-
-func benchRow(w io.Writer, name string, times []time.Duration, allocs float64, p *harness.Panel) {
-	m := median(times).Seconds()
-	fmt.Fprintf(w, "%s\t%d\t%s\t%.3g\t%.3g\t%.0f\t\n", name, len(times), ms(median(times)), 1/m, float64(2*p.TokenDays())/m, allocs)
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+func benchRow(w io.Writer, name string, t trial.Timing) {
+	fmt.Fprintf(w, "%s\t%d\t%s\t%.3g\t%.3g\t%.0f\t\n", name, t.Runs, ms(t.Median), t.EvalsPerSecond(), t.TokenDaysPerSecond(), t.Allocs)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
