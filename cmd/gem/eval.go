@@ -47,7 +47,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	var data dataFlags
 	var strat strategyFlags
 	var lf ledgerFlags
-	var asJSON bool
+	var asJSON, stdin bool
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
@@ -73,15 +73,18 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			defer lg.Close()
 			env := trial.NewEnv(p, use)
 			spec := trial.NewSpec(cfg, fill)
-			t, err := trial.Evaluate(cmd.Context(), env, spec)
-			if err != nil {
-				return err
-			}
 			var bench *trial.Result
-			if _, ok := t.Base.(*strategy.Ensemble); ok {
+			if cfg.Name() == "ensemble" {
 				if bench, err = trial.Evaluate(cmd.Context(), env, trial.NewSpec(&strategy.BenchmarkConfig{}, fill)); err != nil {
 					return err
 				}
+			}
+			if stdin {
+				return evalLines(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), env, spec, lg, bench)
+			}
+			t, err := trial.Evaluate(cmd.Context(), env, spec)
+			if err != nil {
+				return err
 			}
 			if lg != nil {
 				if err := lg.Append(&t.Row); err != nil {
@@ -89,7 +92,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				}
 			}
 			if asJSON {
-				return writeEvalJSON(cmd.OutOrStdout(), p, spec, t, bench)
+				return writeEvalJSON(cmd.OutOrStdout(), p, spec, t, bench, "  ")
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%s\n%s, %s fills, %s\n\n", desc, cfg.Name(), fill, describeChanges(spec.Params))
@@ -105,6 +108,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	strat.register(cmd.Flags())
 	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file to append the trial to ("-" for none)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of the table")
+	cmd.Flags().BoolVar(&stdin, "stdin", false, `read one JSON object of parameters per line (e.g. {"bull.top_n": 15}; the rest at the defaults and --set values) and write one JSON result per line, in order, the data loaded once`)
 	return cmd
 }
 
@@ -136,7 +140,7 @@ type ensembleJSON struct {
 	BenchmarkAnnualPct float64        `json:"benchmark_annualized_return_pct"`
 }
 
-func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *trial.Result) error {
+func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *trial.Result, indent string) error {
 	ev := t.Eval
 	var ensOut *ensembleJSON
 	if ens, ok := t.Base.(*strategy.Ensemble); ok {
@@ -168,7 +172,7 @@ func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *tri
 	}{jsonScore(ev.Score), ev.Rejection, ev.Base, ev.Stress, spec.Strategy, ev.Fill.String(),
 		spec.Params, ev.Harness, ev.Data, t.Row.Key(), ensOut}
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	return enc.Encode(out)
 }
 
