@@ -49,37 +49,99 @@ type Target struct {
 }
 
 // Strategy is the interface between the harness and the modifiable interior.
-// Each method sees the market only through a View that ends at the decision
-// day. A Strategy serves one backtest; it may keep state from day to day
-// and caches shared with others, but never data from beyond its view.
+// It sees the market only through a View that ends at the decision day. A
+// Strategy serves one backtest; it may keep state from day to day and caches
+// shared with others, but never data from beyond its view.
 type Strategy interface {
-	// Cooldown is the minimum number of calendar days since the last
-	// rebalance before another may happen; 0 or 1 means any day may.
-	Cooldown(v *View, a *Account) int
-	// Signals writes one trigger signal per token into dst (len NumTokens):
-	// a token not held with a positive signal, or a held token with a
-	// negative one, triggers a rebalance. NaN means no signal.
-	Signals(v *View, a *Account, dst []float64)
-	// Targets returns the target portfolio in buy order, appended to dst[:0].
-	// An empty result means all cash.
-	Targets(v *View, a *Account, dst []Target) []Target
+	// Decide is called once for every day of the backtest, in day order
+	// (the first call is the first day, whose view may see nothing). It
+	// either holds (rebalance false; targets are then ignored) or returns
+	// a new target book to trade toward that day: targets in buy order,
+	// appended to dst[:0], an empty book meaning all cash. When to
+	// rebalance is the strategy's own rule; the harness only trades and
+	// keeps the books.
+	Decide(v *View, a *Account, dst []Target) (targets []Target, rebalance bool)
 }
 
 // Account is the strategy's read-only view of its own book at decision time.
+// Positions are valued at the decision's marks: each token's price in a
+// snapshot taken on the view's last day (with causal fills the last close in
+// the view, so that Value equals the last entry of Values; with reference
+// fills the close of the decision day, or the entry price without one).
 type Account struct {
 	pf     *portfolio
 	values []float64
 	last   int
+	day    int
+	mark   func(tok int, entry float64) float64
+	// The positions at the marks, computed on first use each day.
+	marked bool
+	value  float64
+	stakes []Stake
 }
+
+// Stake is one position as the strategy sees it at decision time.
+type Stake struct {
+	Token  int
+	Value  float64 // quantity × the decision's mark
+	Weight float64 // Value ÷ Account.Value (0 when that is 0)
+}
+
+// Day is the calendar day the decision is for: its trades fill on that day.
+func (a *Account) Day() int { return a.day }
 
 // Held reports whether token i is in the book (dust included).
 func (a *Account) Held(i int) bool { return a.pf.held(i) }
+
+// NumPositions is the number of positions in the book (dust included).
+func (a *Account) NumPositions() int { return len(a.pf.positions) }
+
+// Cash is the cash in the book.
+func (a *Account) Cash() float64 { return a.pf.cash }
+
+// Value is the book's value at the decision's marks: the positions' values
+// summed in book order, then the cash.
+func (a *Account) Value() float64 { a.valuate(); return a.value }
+
+// Positions returns the positions in book order (the order of first purchase)
+// with their values and weights at the decision's marks. The slice is owned
+// by the account and valid until the decision returns.
+func (a *Account) Positions() []Stake { a.valuate(); return a.stakes[:len(a.stakes):len(a.stakes)] }
+
+// Weight is token i's weight in the book at the decision's marks, 0 when it
+// is not held.
+func (a *Account) Weight(i int) float64 {
+	k := a.pf.slot[i]
+	if k < 0 {
+		return 0
+	}
+	a.valuate()
+	return a.stakes[k].Weight
+}
 
 // Values returns the daily snapshot values recorded before the decision.
 func (a *Account) Values() []float64 { return a.values[:len(a.values):len(a.values)] }
 
 // LastRebalance is the calendar day of the last rebalance, or -1.
 func (a *Account) LastRebalance() int { return a.last }
+
+// valuate values the positions at the decision's marks, once a day.
+func (a *Account) valuate() {
+	if a.marked {
+		return
+	}
+	a.marked = true
+	a.value = a.pf.value(a.mark) // as a snapshot sums it
+	a.stakes = a.stakes[:0]
+	for _, p := range a.pf.positions {
+		a.stakes = append(a.stakes, Stake{Token: p.Token, Value: p.Qty * a.mark(p.Token, p.Entry)})
+	}
+	if a.value != 0 {
+		for k := range a.stakes {
+			a.stakes[k].Weight = a.stakes[k].Value / a.value
+		}
+	}
+}
 
 // Config sets up one backtest.
 type Config struct {
@@ -115,10 +177,9 @@ type Run struct {
 	HHIs       []float64 // daily concentration of the snapshot
 }
 
-// Backtest walks the panel day by day. On each day it asks the strategy
-// whether to rebalance (the first day always does; a day within the cooldown
-// of the last rebalance never does; otherwise the signals decide), trades,
-// and takes a snapshot. It stops early with ctx's error.
+// Backtest walks the panel day by day. On each day it asks the strategy to
+// hold or to rebalance, trades toward the new book, and takes a snapshot. It
+// stops early with ctx's error.
 func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, error) {
 	nd, nt := p.NumDays(), p.NumTokens()
 	ref := cfg.Fill == Reference
@@ -128,15 +189,13 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 	}
 	pf := newPortfolio(nt, cfg.InitialCapital, cfg.FeeRate, dust)
 	run := &Run{Values: make([]float64, 0, nd), Cash: make([]float64, 0, nd), HHIs: make([]float64, 0, nd)}
-	acct := &Account{pf: pf, last: -1}
 	view := &View{p: p, fill: cfg.Fill}
-	signals := make([]float64, nt)
 	weight := make([]float64, nt)
 	var targets []Target
 	day := 0
-	// lastClose is the close of tok's latest candle on or before day.
-	lastClose := func(tok int) (float64, bool) {
-		n := p.Rows(tok, day)
+	// lastClose is the close of tok's latest candle on or before day d.
+	lastClose := func(tok, d int) (float64, bool) {
+		n := p.Rows(tok, d)
 		if n == 0 {
 			return 0, false
 		}
@@ -163,22 +222,25 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 			return 0, false // a listing day without an open has no earlier price
 		}
 		mark = func(tok int, entry float64) float64 {
-			if c, ok := lastClose(tok); ok {
+			if c, ok := lastClose(tok, day); ok {
 				return c
 			}
 			return entry
 		}
 	}
-	snapPrice := func(tok int, entry float64) float64 {
+	// snapAt is the price of a position in a snapshot taken on day d.
+	snapAt := func(d, tok int, entry float64) float64 {
 		if ref {
-			if c, ok := p.CloseOn(tok, day); ok {
+			if c, ok := p.CloseOn(tok, d); ok {
 				return c
 			}
 			return entry
 		}
-		c, _ := lastClose(tok)
+		c, _ := lastClose(tok, d)
 		return c
 	}
+	snapPrice := func(tok int, entry float64) float64 { return snapAt(day, tok, entry) }
+	acct := &Account{pf: pf, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
 	for day = 0; day < nd; day++ {
 		if day&63 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -189,9 +251,9 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		if !ref {
 			view.end = day - 1
 		}
-		acct.values = run.Values
-		if rebalanceDue(day, view, acct, s, signals) {
-			targets = s.Targets(view, acct, targets[:0])
+		acct.values, acct.day, acct.marked = run.Values, day, false
+		var rebalance bool
+		if targets, rebalance = s.Decide(view, acct, targets[:0]); rebalance {
 			pf.rebalance(targets, weight, fill, mark, !ref)
 			run.Rebalances = append(run.Rebalances, Rebalance{Day: day, Targets: append([]Target(nil), targets...)})
 			acct.last = day
@@ -214,27 +276,4 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 	}
 	run.FeesPaid, run.Traded, run.TokensHeld = pf.fees, pf.traded, pf.everHeld
 	return run, nil
-}
-
-// rebalanceDue applies the rebalance rule: the first decision always
-// rebalances; one within the cooldown never does; otherwise a rebalance is due
-// when a token not held has a positive signal or a held token a negative one.
-func rebalanceDue(day int, v *View, a *Account, s Strategy, signals []float64) bool {
-	if a.last < 0 {
-		return true
-	}
-	if cd := s.Cooldown(v, a); cd > 0 && day-a.last < cd {
-		return false
-	}
-	s.Signals(v, a, signals)
-	for tok, sig := range signals {
-		if a.pf.held(tok) {
-			if sig < 0 {
-				return true
-			}
-		} else if sig > 0 {
-			return true
-		}
-	}
-	return false
 }

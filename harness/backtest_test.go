@@ -3,32 +3,28 @@ package harness
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 )
 
-// scripted is a test strategy: on each listed decision day it wants the
-// given book, and its signal on token 0 fires a rebalance (positive when not
-// held, negative when held); on other days nothing fires.
+// scripted is a test strategy: it rebalances on its first decision and on
+// each listed decision day, to the given book (all cash on the first day
+// unless listed), and holds on other days.
 type scripted struct {
-	books map[int][]Target // by view day
-	seen  []int            // view days asked for targets
+	books  map[int][]Target // by view day
+	seen   []int            // view days it rebalanced on
+	values []float64        // Account.Value at each decision
+	first  []float64        // Account.Weight of token 0 at each decision
 }
 
-func (s *scripted) Cooldown(*View, *Account) int { return 0 }
-func (s *scripted) Signals(v *View, a *Account, dst []float64) {
-	for i := range dst {
-		dst[i] = math.NaN()
+func (s *scripted) Decide(v *View, a *Account, dst []Target) ([]Target, bool) {
+	s.values, s.first = append(s.values, a.Value()), append(s.first, a.Weight(0))
+	book, ok := s.books[v.Day()]
+	if !ok && a.LastRebalance() >= 0 {
+		return dst[:0], false
 	}
-	if _, ok := s.books[v.Day()]; ok {
-		dst[0] = 1
-		if a.Held(0) {
-			dst[0] = -1
-		}
-	}
-}
-func (s *scripted) Targets(v *View, _ *Account, dst []Target) []Target {
 	s.seen = append(s.seen, v.Day())
-	return append(dst[:0], s.books[v.Day()]...)
+	return append(dst[:0], book...), true
 }
 
 func candle(tok, date string, o, h, l, c float64) Candle {
@@ -75,6 +71,14 @@ func TestCausalFills(t *testing.T) {
 	// The first decision (day 0) sees nothing; later ones see through t−1.
 	if want := []int{-1, 0, 2}; len(s.seen) != 3 || s.seen[0] != want[0] || s.seen[1] != want[1] || s.seen[2] != want[2] {
 		t.Errorf("decisions saw view days %v, want %v", s.seen, want)
+	}
+	// The account at each decision, marked at the view's last close: cash
+	// until the purchase fills, then all in AAA.
+	if want := []float64{1000, 1000, qty * 12.5, qty * 14}; !slices.Equal(s.values, want) {
+		t.Errorf("account values %v, want %v", s.values, want)
+	}
+	if want := []float64{0, 0, 1, 1}; !slices.Equal(s.first, want) {
+		t.Errorf("AAA weights %v, want %v", s.first, want)
 	}
 	if run.Final != nil || run.Cash[3] != cash {
 		t.Errorf("after the full exit: positions %v cash %v, want none and %v (no dust)", run.Final, run.Cash[3], cash)

@@ -15,8 +15,6 @@ import (
 // the token whose close rises most from its view's last day to the next.
 type peeker struct{ p *harness.Panel }
 
-func (s *peeker) Cooldown(*harness.View, *harness.Account) int { return 1 }
-
 func (s *peeker) best(v *harness.View) int {
 	best, bestR := -1, 0.0
 	if v.Day()+1 >= s.p.NumDays() {
@@ -32,20 +30,17 @@ func (s *peeker) best(v *harness.View) int {
 	return best
 }
 
-func (s *peeker) Signals(v *harness.View, a *harness.Account, dst []float64) {
-	for i := range dst {
-		dst[i] = math.NaN()
+// Decide buys tomorrow's best token whenever it is not held yet.
+func (s *peeker) Decide(v *harness.View, a *harness.Account, dst []harness.Target) ([]harness.Target, bool) {
+	b := s.best(v)
+	if a.LastRebalance() >= 0 && (b < 0 || a.Held(b)) {
+		return dst[:0], false
 	}
-	if b := s.best(v); b >= 0 && !a.Held(b) {
-		dst[b] = 1
-	}
-}
-
-func (s *peeker) Targets(v *harness.View, a *harness.Account, dst []harness.Target) []harness.Target {
-	if b := s.best(v); b >= 0 {
+	dst = dst[:0]
+	if b >= 0 {
 		dst = append(dst, harness.Target{Token: b, Weight: 1})
 	}
-	return dst
+	return dst, true
 }
 
 // smallUniverse is a synthetic universe small enough for every strategy to
@@ -127,20 +122,18 @@ func TestReferenceSameClose(t *testing.T) {
 	}
 }
 
-// flaky changes its mind from run to run.
-type flaky struct {
-	peeker
-	n *int
-}
+// flaky changes its mind from run to run: each decision buys the next
+// token of a counter shared by all its runs.
+type flaky struct{ n *int }
 
-func (s *flaky) Targets(v *harness.View, a *harness.Account, dst []harness.Target) []harness.Target {
+func (s *flaky) Decide(v *harness.View, _ *harness.Account, dst []harness.Target) ([]harness.Target, bool) {
 	*s.n++
-	return append(dst, harness.Target{Token: *s.n % v.NumTokens(), Weight: 1})
+	return append(dst[:0], harness.Target{Token: *s.n % v.NumTokens(), Weight: 1}), true
 }
 
 func TestNondeterministic(t *testing.T) {
 	n := 0
-	_, err := Check(context.Background(), smallUniverse(t), func(q *harness.Panel) harness.Strategy { return &flaky{peeker{q}, &n} }, Config{})
+	_, err := Check(context.Background(), smallUniverse(t), func(q *harness.Panel) harness.Strategy { return &flaky{&n} }, Config{})
 	if !errors.Is(err, ErrNondeterministic) {
 		t.Errorf("got %v, want ErrNondeterministic", err)
 	}

@@ -11,23 +11,15 @@ type Benchmark struct {
 	targets []harness.Target
 }
 
-// Cooldown implements harness.Strategy.
-func (b *Benchmark) Cooldown(*harness.View, *harness.Account) int { return 0 }
-
-// Signals implements harness.Strategy: buy once both majors trade and
-// neither is held yet.
-func (b *Benchmark) Signals(v *harness.View, a *harness.Account, dst []float64) {
-	for i := range dst {
-		dst[i] = 0
+// Decide implements harness.Strategy: the first decision rebalances to
+// the day's book (all cash unless both majors trade), and later ones buy
+// once both majors trade and neither is held yet.
+func (b *Benchmark) Decide(v *harness.View, a *harness.Account, dst []harness.Target) ([]harness.Target, bool) {
+	t := b.book(v)
+	if a.LastRebalance() < 0 || len(t) == 2 && !a.Held(t[0].Token) && !a.Held(t[1].Token) {
+		return append(dst[:0], t...), true
 	}
-	if t := b.book(v); len(t) == 2 && !a.Held(t[0].Token) && !a.Held(t[1].Token) {
-		dst[t[0].Token] = 1
-	}
-}
-
-// Targets implements harness.Strategy.
-func (b *Benchmark) Targets(v *harness.View, _ *harness.Account, dst []harness.Target) []harness.Target {
-	return append(dst[:0], b.book(v)...)
+	return dst[:0], false
 }
 
 func (b *Benchmark) book(v *harness.View) []harness.Target {

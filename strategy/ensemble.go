@@ -3,7 +3,6 @@ package strategy
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 
 	"gem/harness"
@@ -146,9 +145,8 @@ type Ensemble struct {
 
 	cache *Cache
 	spec  [numRegimes]*Specialist
-	// The decision of the current day, computed once; the target book only
-	// when the harness asks for signals or targets (not in a cooldown).
-	day      int
+	// The decision of the current day; the target book is computed only
+	// past the cooldown.
 	post     []float64
 	exposure float64
 	cooldown int
@@ -171,55 +169,44 @@ func NewEnsemble(p EnsembleParams, cache *Cache) *Ensemble {
 	if cache == nil {
 		cache = NewCache()
 	}
-	e := &Ensemble{P: p, cache: cache, day: math.MinInt, coolUntil: -1}
+	e := &Ensemble{P: p, cache: cache, coolUntil: -1}
 	e.spec[Bear] = NewSpecialist(p.Bear, cache)
 	e.spec[Ranging] = NewSpecialist(p.Ranging, cache)
 	e.spec[Bull] = NewSpecialist(p.Bull, cache)
 	return e
 }
 
-// Cooldown implements harness.Strategy: the leading specialist's cooldown,
-// or none on a day a gate opens or closes.
-func (e *Ensemble) Cooldown(v *harness.View, a *harness.Account) int {
+// Decide implements harness.Strategy with the reference's rule (Trigger):
+// past the leading specialist's cooldown (none on a day a gate opens or
+// closes), a rebalance is due when the target book names other tokens than
+// the held ones (a target not held, or a holding no longer targeted).
+func (e *Ensemble) Decide(v *harness.View, a *harness.Account, dst []harness.Target) ([]harness.Target, bool) {
 	e.decide(v, a)
-	return e.cooldown
+	if !(Trigger{Cooldown: e.cooldown}).Due(a, func() bool { e.book(v); return !holdsExactly(a, e.targets) }) {
+		return dst[:0], false
+	}
+	e.book(v)
+	return append(dst[:0], e.targets...), true
 }
 
-// Signals implements harness.Strategy: a rebalance is due when the target
-// book differs from the held one (a target not held, or a holding no longer
-// targeted).
-func (e *Ensemble) Signals(v *harness.View, a *harness.Account, dst []float64) {
-	e.decide(v, a)
-	e.book(v, a)
-	for i := range dst {
-		dst[i] = 0
-		if a.Held(i) {
-			dst[i] = -1
+// holdsExactly reports whether the book holds exactly the tokens of targets,
+// which name each token once.
+func holdsExactly(a *harness.Account, targets []harness.Target) bool {
+	if len(targets) != a.NumPositions() {
+		return false
+	}
+	for _, t := range targets {
+		if !a.Held(t.Token) {
+			return false
 		}
 	}
-	for _, t := range e.targets {
-		if a.Held(t.Token) {
-			dst[t.Token] = 0
-		} else {
-			dst[t.Token] = 1
-		}
-	}
-}
-
-// Targets implements harness.Strategy.
-func (e *Ensemble) Targets(v *harness.View, a *harness.Account, dst []harness.Target) []harness.Target {
-	e.decide(v, a)
-	e.book(v, a)
-	return append(dst[:0], e.targets...)
+	return true
 }
 
 // decide computes the day's regime call, cooldown and gates once.
 func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	d := v.Day()
-	if d == e.day {
-		return
-	}
-	e.day, e.booked = d, false
+	e.booked = false
 	post, rep := e.regime(v)
 	e.post = post
 	e.Stats.Refits, e.Stats.FailedFits = rep.Refits, rep.FailedFits
@@ -249,7 +236,7 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 
 // book computes the day's target book once: the meta-allocator's book
 // scaled by the gates' exposure.
-func (e *Ensemble) book(v *harness.View, a *harness.Account) {
+func (e *Ensemble) book(v *harness.View) {
 	if e.booked {
 		return
 	}
@@ -259,7 +246,7 @@ func (e *Ensemble) book(v *harness.View, a *harness.Account) {
 		return
 	}
 	e.targets, _ = e.allocate(e.targets, e.post, func(k int, dst []harness.Target) []harness.Target {
-		return e.spec[k].Targets(v, a, dst)
+		return e.spec[k].Book(v, dst)
 	})
 	if e.exposure < 1 {
 		kept := e.targets[:0]

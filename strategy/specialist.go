@@ -105,22 +105,31 @@ func (s *Specialist) ranking(v *harness.View, fits []dayFit) ranked {
 	return s.cache.table(k, v.NumTokens()).ranking(v.Day(), rankKey{s.P.R2Exponent, s.P.PickLowestMomentum}, fits)
 }
 
-// Cooldown implements harness.Strategy.
-func (s *Specialist) Cooldown(*harness.View, *harness.Account) int { return s.P.RebalanceCooldown }
-
-// Signals implements harness.Strategy: each fitted token's momentum.
-func (s *Specialist) Signals(v *harness.View, _ *harness.Account, dst []float64) {
-	fits := s.fits(v)
-	for i := range dst {
-		dst[i] = math.NaN()
-		if fits != nil && fits[i].OK {
-			dst[i] = fits[i].Momentum(s.P.R2Exponent)
-		}
+// Decide implements harness.Strategy with the reference's rule (Trigger):
+// past the rebalance cooldown, a token not held with positive momentum or a
+// held token with negative momentum triggers a rebalance to the day's book.
+func (s *Specialist) Decide(v *harness.View, a *harness.Account, dst []harness.Target) ([]harness.Target, bool) {
+	if !(Trigger{Cooldown: s.P.RebalanceCooldown}).Due(a, func() bool { return s.signalsFire(v, a) }) {
+		return dst[:0], false
 	}
+	return s.Book(v, dst), true
 }
 
-// Targets implements harness.Strategy.
-func (s *Specialist) Targets(v *harness.View, _ *harness.Account, dst []harness.Target) []harness.Target {
+// signalsFire applies SignalsFire to each fitted token's momentum.
+func (s *Specialist) signalsFire(v *harness.View, a *harness.Account) bool {
+	fits := s.fits(v)
+	return SignalsFire(a, len(fits), func(i int) float64 {
+		if !fits[i].OK {
+			return math.NaN()
+		}
+		return fits[i].Momentum(s.P.R2Exponent)
+	})
+}
+
+// Book returns the specialist's target book on the view's decision day in
+// buy order, appended to dst[:0]: empty before the first day or when no
+// token passes the filters.
+func (s *Specialist) Book(v *harness.View, dst []harness.Target) []harness.Target {
 	return s.portfolio(v, s.fits(v), dst)
 }
 
