@@ -55,7 +55,7 @@ var evalFixture = sync.OnceValues(func() (*Evaluation, error) {
 		Result:      res,
 		Benchmark:   bench,
 		Posteriors:  first.Stats.Posteriors,
-		Regimes:     strategy.RegimeNames[:],
+		Regimes:     first.Stats.Regimes,
 	}, nil
 })
 

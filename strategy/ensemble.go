@@ -4,23 +4,27 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gem/harness"
+	"gem/regime"
 	"gem/space"
 )
 
-// EnsembleParams are the full GEM stack's parameters: three specialists, the
-// regime detector, the meta-allocator's switch threshold and the risk-off
-// gates.
+// EnsembleParams are the full GEM stack's parameters: the specialists of the
+// bear, ranging and bull regimes, the regime detector, its market series, the
+// meta-allocator's switch threshold and the risk-off gates.
 type EnsembleParams struct {
-	Bull    Params     `param:"bull"`
-	Bear    Params     `param:"bear"`
-	Ranging Params     `param:"ranging"`
-	HMM     HMMParams  `param:"hmm"`
-	Gate    GateParams `param:"gate"`
+	Bull    Params       `param:"bull"`
+	Bear    Params       `param:"bear"`
+	Ranging Params       `param:"ranging"`
+	HMM     HMMParams    `param:"hmm"`
+	Regime  RegimeParams `param:"regime"`
+	Gate    GateParams   `param:"gate"`
 }
 
-// HMMParams configure the regime detector and the meta-allocator.
+// HMMParams configure the HMM regime detector, the market series every
+// detector watches, and the meta-allocator.
 type HMMParams struct {
 	// RefitInterval is the number of days between refits of the HMM.
 	RefitInterval int `param:"refit_interval" min:"1" max:"100000" search:"1:30" doc:"days between refits of the regime model"`
@@ -29,14 +33,16 @@ type HMMParams struct {
 	// trades alone.
 	MinObservations int `param:"min_observations" min:"10" max:"100000" search:"30:365" doc:"market observations before the first fit (until then: no regime call)"`
 	// HardSwitchThreshold: when the highest regime posterior is at least
-	// this, that regime's specialist trades alone; otherwise the three
-	// portfolios are blended by posterior.
+	// this, that regime's specialist trades alone; otherwise the
+	// specialists' portfolios are blended by posterior.
 	HardSwitchThreshold float64 `param:"hard_switch_threshold" min:"0" max:"1" search:"0.5:1" doc:"top posterior at which one specialist trades alone; below it the books are blended"`
 	// Emission is the HMM's emission family.
 	Emission string `param:"emission" choices:"gaussian|student_t" doc:"HMM emission family"`
-	// Market is the series the HMM watches: BTC's daily log return in
-	// percent, or the equal-weight mean of every listed token's.
-	Market string `param:"market" choices:"btc|equal_weight" doc:"series the regime model watches"`
+	// Market is the series the regime detector watches, a daily log
+	// return in percent: BTC's (MarketBTC), the mean of every listed
+	// token's (MarketEqualWeight), or that of the ten largest by trailing
+	// dollar volume (MarketTop10).
+	Market string `param:"market" choices:"btc|equal_weight|top10_equal_weight" doc:"series the regime model watches"`
 	// Restarts is the number of EM starts of the first fit.
 	Restarts int `param:"restarts" min:"1" max:"1000" doc:"EM starts of the first fit"`
 	// RefitRestarts is the number of random EM starts tried beside the warm
@@ -73,7 +79,8 @@ type GateParams struct {
 // published R² thresholds 0.3 / 0.7 / 0.5 for bull / bear / ranging, a broad
 // and quickly re-formed book in a bull market (top 15, cooldown 5), a narrow
 // and patient one in a bear market (top 3, cooldown 10), and a middle course
-// when ranging (top 8, cooldown 5). The HMM refits weekly from 90 days on
+// when ranging (top 8, cooldown 5). The detector is the three-state HMM
+// (bear, ranging, bull) on BTC's daily returns; it refits weekly from 90 days on
 // (10 EM starts for the first fit, then each refit warm-started from the last
 // model alone, to a relative tolerance of 1e-6: about 0.005 of
 // log-likelihood on 5,000 observations, far below what moves a posterior)
@@ -89,6 +96,7 @@ func DefaultEnsembleParams() EnsembleParams {
 		Bull: bull, Bear: bear, Ranging: ranging,
 		HMM: HMMParams{RefitInterval: 7, MinObservations: 90, HardSwitchThreshold: 0.8,
 			Emission: "gaussian", Market: "btc", Restarts: 10, RefitRestarts: 0, Tol: 1e-6, Seed: 1},
+		Regime: RegimeParams{Model: "hmm"},
 		Gate: GateParams{Trend: true, TrendWindow: 50, TrendBear: 0.6, TrendExposure: 0,
 			Drawdown: true, DrawdownLimit: 0.25, DrawdownCooloff: 14},
 	}
@@ -96,6 +104,9 @@ func DefaultEnsembleParams() EnsembleParams {
 
 // Validate reports parameter combinations that cannot run.
 func (p EnsembleParams) Validate() error {
+	if regimeModels[p.Regime.Model] == nil {
+		return fmt.Errorf("regime.model %q is not one of %s", p.Regime.Model, strings.Join(RegimeModels(), ", "))
+	}
 	for _, s := range []struct {
 		name string
 		p    Params
@@ -107,44 +118,52 @@ func (p EnsembleParams) Validate() error {
 	return nil
 }
 
+// CheckData reports data on which the configuration cannot work as meant:
+// a market series without a single observation (hmm.market=btc on data
+// without BTC), which would leave the regime detector never running.
+func (p EnsembleParams) CheckData(panel *harness.Panel) error {
+	return checkMarket(p.HMM.Market, panel)
+}
+
 func (p EnsembleParams) String() string { return space.Store(ensembleSpace(), &p).String() }
-
-// Regime labels, in the order of the HMM's states sorted by mean return.
-const (
-	Bear = iota
-	Ranging
-	Bull
-	numRegimes
-)
-
-// RegimeNames are the regimes' names, indexed by Bear, Ranging, Bull.
-var RegimeNames = [numRegimes]string{"bear", "ranging", "bull"}
 
 // EnsembleStats count what the ensemble did over one backtest.
 type EnsembleStats struct {
-	RegimeDays   [numRegimes]int // decision days whose most likely regime was each
-	NoRegimeDays int             // decision days before the first HMM fit
-	HardDays     int             // days one specialist traded alone
-	BlendDays    int             // days the three portfolios were blended
-	TrendGated   int             // days the trend gate cut exposure
-	DrawdownDays int             // days the drawdown gate held cash
-	Refits       int             // successful HMM fits up to the last day
-	FailedFits   int             // HMM fits in which every start failed
+	// Regimes names the detector's states in state order (RegimeNames);
+	// RegimeDays counts the decision days whose most likely state was each.
+	Regimes    []string
+	RegimeDays []int
+	// NoRegimeDays counts the decision days without a regime call (before
+	// the detector's first fit).
+	NoRegimeDays int
+	HardDays     int // days one specialist traded alone
+	BlendDays    int // days the specialists' portfolios were blended
+	TrendGated   int // days the trend gate cut exposure
+	DrawdownDays int // days the drawdown gate held cash
+	// MarketDays counts the days through the last decision with a market
+	// observation: 0 means the detector never ran (see CheckData).
+	MarketDays int
+	// Detector holds the detector's own figures through the last decision
+	// day (for the HMM: refits, failed_fits, em_iterations, warm_lost).
+	Detector []regime.Stat
 	// Posteriors holds the regime posterior (nil before the first fit) of
 	// each backtest day, exactly one entry per day in order (the harness
 	// consults the strategy every day), for reports.
 	Posteriors [][]float64
 }
 
-// Ensemble is the full GEM stack: three specialists gated by an HMM regime
+// Ensemble is the full GEM stack: one specialist per state of a regime
 // detector, combined by a meta-allocator, behind risk-off gates. One Ensemble
 // serves one backtest.
 type Ensemble struct {
 	P     EnsembleParams
 	Stats EnsembleStats
 
-	cache *Cache
-	spec  [numRegimes]*Specialist
+	cache    *Cache
+	detector newDetector
+	regimes  *regimeTable  // the detector's output, from the first decision on
+	spec     []*Specialist // one per regime state, from the first decision on
+	idle     *Specialist   // trades without a regime call: the ranging parameters
 	// The decision of the current day; the target book is computed only
 	// past the cooldown.
 	post     []float64
@@ -164,17 +183,34 @@ type Ensemble struct {
 }
 
 // NewEnsemble returns a fresh ensemble sharing fits and regime posteriors
-// through cache (nil for a private one).
+// through cache (nil for a private one). It panics if p.Regime.Model is not
+// one of RegimeModels (Validate reports it).
 func NewEnsemble(p EnsembleParams, cache *Cache) *Ensemble {
+	build := regimeModels[p.Regime.Model]
+	if build == nil {
+		panic(fmt.Sprintf("strategy: unknown regime model %q", p.Regime.Model))
+	}
+	return newEnsemble(p, cache, build)
+}
+
+func newEnsemble(p EnsembleParams, cache *Cache, build newDetector) *Ensemble {
 	if cache == nil {
 		cache = NewCache()
 	}
-	e := &Ensemble{P: p, cache: cache, coolUntil: -1}
-	e.spec[Bear] = NewSpecialist(p.Bear, cache)
-	e.spec[Ranging] = NewSpecialist(p.Ranging, cache)
-	e.spec[Bull] = NewSpecialist(p.Bull, cache)
-	return e
+	return &Ensemble{P: p, cache: cache, detector: build, idle: NewSpecialist(p.Ranging, cache), coolUntil: -1}
 }
+
+// specialist returns the specialist of regime state k, or with k = noCall
+// the one that trades without a regime call.
+func (e *Ensemble) specialist(k int) *Specialist {
+	if k == noCall {
+		return e.idle
+	}
+	return e.spec[k]
+}
+
+// noCall is the state of a day without a regime call.
+const noCall = -1
 
 // Decide implements harness.Strategy with the reference's rule (Trigger):
 // past the leading specialist's cooldown (none on a day a gate opens or
@@ -203,16 +239,31 @@ func holdsExactly(a *harness.Account, targets []harness.Target) bool {
 	return true
 }
 
-// decide computes the day's regime call, cooldown and gates once.
+// start builds the specialists, one per state of the detector that the
+// first decision's view calls for.
+func (e *Ensemble) start(v *harness.View) {
+	e.regimes = e.cache.regimeTable(e.regimeKey(v), e.detector)
+	k := e.regimes.states
+	for i := range k {
+		e.spec = append(e.spec, NewSpecialist(e.P.stateParams(i, k), e.cache))
+	}
+	e.Stats.Regimes, e.Stats.RegimeDays = RegimeNames(k), make([]int, k)
+}
+
+// decide computes the day's regime call, cooldown and gates.
 func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	d := v.Day()
 	e.booked = false
-	post, rep := e.regime(v)
+	if e.regimes == nil {
+		e.start(v)
+	}
+	r := e.regime(v, e.regimes)
+	post := r.post
 	e.post = post
-	e.Stats.Refits, e.Stats.FailedFits = rep.Refits, rep.FailedFits
+	e.Stats.Detector, e.Stats.MarketDays = r.stats, r.obs
 	e.Stats.Posteriors = append(e.Stats.Posteriors, post)
 
-	lead := Ranging
+	lead := noCall
 	if post != nil {
 		lead = argmax(post)
 		e.Stats.RegimeDays[lead]++
@@ -226,7 +277,7 @@ func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	default:
 		e.Stats.BlendDays++
 	}
-	e.cooldown = e.spec[lead].P.RebalanceCooldown
+	e.cooldown = e.specialist(lead).P.RebalanceCooldown
 	exposure, gated := e.gates(v, a, post)
 	if gated != e.gated {
 		e.cooldown = 0 // a gate opening or closing trades at once
@@ -246,7 +297,7 @@ func (e *Ensemble) book(v *harness.View) {
 		return
 	}
 	e.targets, _ = e.allocate(e.targets, e.post, func(k int, dst []harness.Target) []harness.Target {
-		return e.spec[k].Book(v, dst)
+		return e.specialist(k).Book(v, dst)
 	})
 	if e.exposure < 1 {
 		kept := e.targets[:0]
@@ -260,22 +311,23 @@ func (e *Ensemble) book(v *harness.View) {
 }
 
 // allocate is the meta-allocator. Without a regime call (post nil) the
-// ranging specialist trades alone. When the highest posterior is at least
-// the hard-switch threshold, that regime's specialist trades alone (hard is
-// true); otherwise the book is the posterior-weighted blend of the three,
+// idle specialist (book(noCall)) trades alone. When the highest posterior is
+// at least the hard-switch threshold, that regime's specialist trades alone
+// (hard is true); otherwise the book is the posterior-weighted blend of all
+// states' books,
 //
 //	w_i = Σ_k post_k · w_{k,i}
 //
 // heaviest first. book(k, dst) appends specialist k's targets to dst.
 func (e *Ensemble) allocate(dst []harness.Target, post []float64, book func(k int, dst []harness.Target) []harness.Target) ([]harness.Target, bool) {
 	if post == nil {
-		return book(Ranging, dst), false
+		return book(noCall, dst), false
 	}
 	if lead := argmax(post); post[lead] >= e.P.HMM.HardSwitchThreshold {
 		return book(lead, dst), true
 	}
 	e.touched = e.touched[:0]
-	for k := range numRegimes {
+	for k := range post {
 		e.buf = book(k, e.buf[:0])
 		for _, t := range e.buf {
 			if t.Token >= len(e.blend) {
@@ -324,27 +376,13 @@ func (e *Ensemble) gates(v *harness.View, a *harness.Account, post []float64) (f
 			exposure = 0
 		}
 	}
-	if g.Trend && exposure > 0 && post != nil && post[Bear] >= g.TrendBear {
-		if below, ok := e.marketBelowAverage(v, g.TrendWindow); ok && below {
+	if g.Trend && exposure > 0 && post != nil && post[0] >= g.TrendBear {
+		if below, ok := marketBelowAverage(v, g.TrendWindow); ok && below {
 			e.Stats.TrendGated++
 			exposure = min(exposure, g.TrendExposure)
 		}
 	}
 	return exposure, exposure < 1
-}
-
-// marketBelowAverage reports whether BTC's last close is below the mean of
-// its last window closes (false, false without BTC or enough history).
-func (e *Ensemble) marketBelowAverage(v *harness.View, window int) (bool, bool) {
-	btc := v.TokenIndex("BTC")
-	if btc < 0 {
-		return false, false
-	}
-	c := v.Close(btc)
-	if len(c) < window {
-		return false, false
-	}
-	return c[len(c)-1] < harness.Mean(c[len(c)-window:]), true
 }
 
 func argmax(p []float64) int {

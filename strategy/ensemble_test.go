@@ -11,14 +11,15 @@ import (
 	"gem/synth"
 )
 
-// TestAllocateInvariants: whatever the posterior and the specialists'
-// books, the allocator's weights are non-negative and sum to at most 1, and
-// it hard-switches exactly when the top posterior reaches the threshold.
+// TestAllocateInvariants: whatever the number of states, the posterior and
+// the specialists' books, the allocator's weights are non-negative and sum
+// to at most 1, and it hard-switches exactly when the top posterior reaches
+// the threshold.
 func TestAllocateInvariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	e := NewEnsemble(DefaultEnsembleParams(), nil)
 	for trial := range 2000 {
-		var books [numRegimes][]harness.Target
+		books := make([][]harness.Target, 1+trial%5)
 		for k := range books {
 			n := rng.IntN(6)
 			left := 1.0
@@ -38,8 +39,12 @@ func TestAllocateInvariants(t *testing.T) {
 			}
 			books[k] = kept
 		}
-		post := []float64{rng.Float64(), rng.Float64(), rng.Float64()}
-		s := post[0] + post[1] + post[2]
+		post := make([]float64, len(books))
+		s := 0.0
+		for k := range post {
+			post[k] = rng.Float64()
+			s += post[k]
+		}
 		for k := range post {
 			post[k] /= s
 		}
@@ -60,13 +65,13 @@ func TestAllocateInvariants(t *testing.T) {
 			t.Fatalf("trial %d: hard = %v with top posterior %v, want %v", trial, hard, post[lead], want)
 		}
 		if hard && !reflect.DeepEqual(got, books[lead]) && len(got)+len(books[lead]) > 0 {
-			t.Fatalf("trial %d: hard switch to %s gave %v, want its book %v", trial, RegimeNames[lead], got, books[lead])
+			t.Fatalf("trial %d: hard switch to %s gave %v, want its book %v", trial, RegimeNames(len(post))[lead], got, books[lead])
 		}
 	}
 	// Exactly at the threshold is a hard switch; the next float below is not.
 	thr := e.P.HMM.HardSwitchThreshold
 	book := func(k int, dst []harness.Target) []harness.Target {
-		return append(dst, harness.Target{Token: k, Weight: 0.5})
+		return append(dst, harness.Target{Token: k + 1, Weight: 0.5}) // noCall is token 0
 	}
 	for _, c := range []struct {
 		top  float64
@@ -77,9 +82,9 @@ func TestAllocateInvariants(t *testing.T) {
 			t.Errorf("top posterior %v: hard = %v, want %v", c.top, hard, c.hard)
 		}
 	}
-	// Without a regime call, the ranging specialist trades alone.
-	if got, hard := e.allocate(nil, nil, book); hard || len(got) != 1 || got[0].Token != Ranging {
-		t.Errorf("no regime call: got %v (hard %v), want the ranging book alone", got, hard)
+	// Without a regime call, the idle (ranging) specialist trades alone.
+	if got, hard := e.allocate(nil, nil, book); hard || len(got) != 1 || got[0].Token != noCall+1 {
+		t.Errorf("no regime call: got %v (hard %v), want the idle book alone", got, hard)
 	}
 }
 

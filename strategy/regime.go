@@ -1,43 +1,54 @@
 package strategy
 
 import (
-	"math"
+	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"gem/harness"
 	"gem/regime"
 )
 
-// regimeKey identifies one walk-forward regime series: the panel, the market
-// series and every setting that changes the fits.
-type regimeKey struct {
-	panel harness.PanelID
-	hmm   HMMParams // HardSwitchThreshold is zeroed: it does not change the fits
+// Detector is a walk-forward regime detector as the ensemble consumes it:
+// fed the market series one observation a day, it returns the filtered
+// posterior of that day, computed from the observations so far only.
+type Detector interface {
+	// Step consumes the next observation (finite) and returns the
+	// posterior over the detector's states, sorted by ascending mean (state
+	// 0 the most bearish) and summing to 1, or nil before its first fit.
+	// The slice may be overwritten by the next Step.
+	Step(x float64) []float64
+	// Stats reports the detector's own figures so far (refits, failed
+	// fits, ...), named in snake_case.
+	Stats() []regime.Stat
 }
 
-// regimeTable holds one key's posteriors for calendar days [0, len(post)):
-// the posterior usable on a day, from market observations through that day.
-type regimeTable struct {
-	mu     sync.Mutex
-	walker *regime.Walker
-	post   [][]float64
-	last   []float64 // latest posterior (carried over days without an observation)
-	// reports[d] is the walker's report after day d.
-	refits, failed []int
+// newDetector builds a fresh detector for the ensemble's parameters and
+// returns it with its number of states.
+type newDetector func(p *EnsembleParams) (d Detector, states int)
+
+// RegimeParams choose the regime detector.
+type RegimeParams struct {
+	// Model is the detector, one of regimeModels below: "hmm", the hidden
+	// Markov model configured by HMMParams.
+	Model string `param:"model" choices:"hmm" doc:"regime detector"`
 }
 
-func (c *Cache) regimeTable(k regimeKey) *regimeTable {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.regimes == nil {
-		c.regimes = make(map[regimeKey]*regimeTable)
-	}
-	t := c.regimes[k]
-	if t == nil {
-		t = &regimeTable{walker: regime.NewWalker(walkSettings(k.hmm))}
-		c.regimes[k] = t
-	}
-	return t
+// regimeModels are the detectors that regime.model names. Adding one is an
+// entry here and its name among the choices of RegimeParams.Model just above
+// (TestRegimeModel checks that the two agree).
+var regimeModels = map[string]newDetector{
+	"hmm": newHMM,
+}
+
+// RegimeModels lists the regime.model choices, sorted.
+func RegimeModels() []string { return slices.Sorted(maps.Keys(regimeModels)) }
+
+// newHMM is the HMM walker of package regime.
+func newHMM(p *EnsembleParams) (Detector, int) {
+	ws := walkSettings(p.HMM)
+	return regime.NewWalker(ws), ws.Fit.K
 }
 
 func walkSettings(p HMMParams) regime.WalkSettings {
@@ -54,69 +65,122 @@ func walkSettings(p HMMParams) regime.WalkSettings {
 	return ws
 }
 
-// regimeReport is what the ensemble reports of the detector on a day.
-type regimeReport struct{ Refits, FailedFits int }
+// RegimeNames returns the names of k regime states in state order (by
+// ascending mean): "bear" for state 0, "bull" for state k−1 and "ranging"
+// between, numbered ranging_1, ranging_2, ... when there are several; one
+// state alone is "ranging". Three states are bear, ranging, bull.
+func RegimeNames(k int) []string {
+	if k < 1 {
+		panic(fmt.Sprintf("strategy: %d regime states, want at least 1", k))
+	}
+	if k == 1 {
+		return []string{"ranging"}
+	}
+	names := make([]string, k)
+	names[0], names[k-1] = "bear", "bull"
+	for i := 1; i < k-1; i++ {
+		names[i] = "ranging"
+		if k > 3 {
+			names[i] = fmt.Sprintf("ranging_%d", i)
+		}
+	}
+	return names
+}
+
+// stateParams returns the parameters of the specialist of state i of k: the
+// bear specialist's for state 0, the bull's for state k−1, the ranging
+// one's between (and for a single state), as RegimeNames names them.
+func (p *EnsembleParams) stateParams(i, k int) Params {
+	switch {
+	case k == 1 || 0 < i && i < k-1:
+		return p.Ranging
+	case i == 0:
+		return p.Bear
+	}
+	return p.Bull
+}
+
+// regimeKey identifies one walk-forward regime series: the panel and every
+// parameter the detector or its market series reads (the others zeroed, so
+// that configurations differing only in them share the series).
+type regimeKey struct {
+	panel harness.PanelID
+	p     EnsembleParams
+}
 
 func (e *Ensemble) regimeKey(v *harness.View) regimeKey {
-	k := regimeKey{panel: v.Panel(), hmm: e.P.HMM}
-	k.hmm.HardSwitchThreshold = 0
+	k := regimeKey{panel: v.Panel(), p: e.P}
+	k.p.Bull, k.p.Bear, k.p.Ranging, k.p.Gate = Params{}, Params{}, Params{}, GateParams{}
+	k.p.HMM.HardSwitchThreshold = 0
 	return k
 }
 
-// regime returns the posterior (bear, ranging, bull) usable on the view's
-// decision day, nil before the first fit, and the detector's counts so far.
-func (e *Ensemble) regime(v *harness.View) ([]float64, regimeReport) {
+// regimeTable holds one key's detector output for calendar days
+// [0, len(post)): the posterior usable on a day, from market observations
+// through that day, and the detector's figures after that day.
+type regimeTable struct {
+	mu     sync.Mutex
+	det    Detector
+	states int
+	market market
+	post   [][]float64
+	last   []float64 // latest posterior (carried over days without an observation)
+	stats  [][]regime.Stat
+	obs    []int // market observations through each day
+}
+
+func (c *Cache) regimeTable(k regimeKey, build newDetector) *regimeTable {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.regimes == nil {
+		c.regimes = make(map[regimeKey]*regimeTable)
+	}
+	t := c.regimes[k]
+	if t == nil {
+		det, states := build(&k.p)
+		t = &regimeTable{det: det, states: states, market: market{name: k.p.HMM.Market}}
+		c.regimes[k] = t
+	}
+	return t
+}
+
+// regimeDay is what the detector says on one day.
+type regimeDay struct {
+	post  []float64     // nil before the first fit
+	stats []regime.Stat // the detector's figures so far
+	obs   int           // market observations so far
+}
+
+// regime returns the detector's output usable on the view's decision day
+// (nothing before the first day), computing the days no run has reached yet.
+func (e *Ensemble) regime(v *harness.View, t *regimeTable) regimeDay {
 	d := v.Day()
 	if d < 0 {
-		return nil, regimeReport{}
+		return regimeDay{}
 	}
-	k := e.regimeKey(v)
-	t := e.cache.regimeTable(k)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for day := len(t.post); day <= d; day++ {
-		if x, ok := marketReturn(v, day, k.hmm.Market); ok {
-			if p := t.walker.Step(x); p != nil {
-				t.last = append([]float64(nil), p...)
+		n := 0
+		if day > 0 {
+			n = t.obs[day-1]
+		}
+		if x, ok := t.market.observe(v, day); ok {
+			n++
+			if p := t.det.Step(x); p != nil {
+				if len(p) != t.states {
+					panic(fmt.Sprintf("strategy: regime detector gave %d probabilities, want %d", len(p), t.states))
+				}
+				t.last = slices.Clone(p)
 			}
 		}
-		rep := t.walker.Report()
 		t.post = append(t.post, t.last)
-		t.refits = append(t.refits, rep.Refits)
-		t.failed = append(t.failed, rep.FailedFits)
-	}
-	return t.post[d], regimeReport{t.refits[d], t.failed[d]}
-}
-
-// marketReturn is the market observation of calendar day d, in percent:
-// BTC's log return from its previous candle, or the mean log return of every
-// token with candles on d and the day before. ok is false when there is none.
-func marketReturn(v *harness.View, d int, market string) (float64, bool) {
-	logret := func(tok int, consecutive bool) (float64, bool) {
-		n := v.LenAt(tok, d)
-		if n < 2 {
-			return 0, false
+		st := t.det.Stats()
+		if day > 0 && slices.Equal(st, t.stats[day-1]) {
+			st = t.stats[day-1] // most days change nothing: keep one copy
 		}
-		days := v.CandleDays(tok)
-		if int(days[n-1]) != d || (consecutive && int(days[n-2]) != d-1) {
-			return 0, false
-		}
-		c := v.Close(tok)
-		return 100 * math.Log(c[n-1]/c[n-2]), true
+		t.stats = append(t.stats, st)
+		t.obs = append(t.obs, n)
 	}
-	if market == "equal_weight" {
-		sum, k := 0.0, 0
-		for tok := range v.NumTokens() {
-			if r, ok := logret(tok, true); ok {
-				sum += r
-				k++
-			}
-		}
-		return sum / float64(k), k > 0
-	}
-	btc := v.TokenIndex("BTC")
-	if btc < 0 {
-		return 0, false
-	}
-	return logret(btc, false)
+	return regimeDay{t.post[d], t.stats[d], t.obs[d]}
 }

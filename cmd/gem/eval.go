@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -150,11 +152,11 @@ func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *tri
 			RegimeDays:   map[string]int{},
 			NoRegimeDays: st.NoRegimeDays, HardSwitchDays: st.HardDays, BlendDays: st.BlendDays,
 			TrendGateDays: st.TrendGated, DrawdownGateDays: st.DrawdownDays,
-			HMMRefits: st.Refits, HMMFailedFits: st.FailedFits,
+			HMMRefits: int(detectorStat(st, "refits")), HMMFailedFits: int(detectorStat(st, "failed_fits")),
 			BenchmarkScore: jsonScore(bench.Eval.Score), BenchmarkAnnualPct: bench.Eval.Base.AnnualizedReturnPct,
 		}
 		for k, n := range st.RegimeDays {
-			ensOut.RegimeDays[strategy.RegimeNames[k]] = n
+			ensOut.RegimeDays[st.Regimes[k]] = n
 		}
 	}
 	out := struct {
@@ -202,16 +204,35 @@ func tokensFitted(p *harness.Panel) int {
 	return n
 }
 
+// detectorStat is the regime detector's figure called name, or 0.
+func detectorStat(st *strategy.EnsembleStats, name string) float64 {
+	for _, s := range st.Detector {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	return 0
+}
+
 // writeEnsembleTable prints what the ensemble did and the benchmark beside it.
 func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, st *strategy.EnsembleStats, bench *harness.Evaluation) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nensemble (base run)\n")
 	fmt.Fprintf(tw, "tokens selected / fitted\t%d / %d\n", ev.BaseRun.TokensHeld, tokensFitted(p))
-	fmt.Fprintf(tw, "days bear / ranging / bull\t%d / %d / %d\n", st.RegimeDays[strategy.Bear], st.RegimeDays[strategy.Ranging], st.RegimeDays[strategy.Bull])
+	days := make([]string, len(st.RegimeDays))
+	for k, n := range st.RegimeDays {
+		days[k] = strconv.Itoa(n)
+	}
+	fmt.Fprintf(tw, "days %s\t%s\n", strings.Join(st.Regimes, " / "), strings.Join(days, " / "))
 	fmt.Fprintf(tw, "days before the first regime call\t%d\n", st.NoRegimeDays)
 	fmt.Fprintf(tw, "days hard-switched / blended\t%d / %d\n", st.HardDays, st.BlendDays)
 	fmt.Fprintf(tw, "days trend-gated / drawdown-gated\t%d / %d\n", st.TrendGated, st.DrawdownDays)
-	fmt.Fprintf(tw, "HMM refits / failed fits\t%d / %d\n", st.Refits, st.FailedFits)
+	if st.MarketDays == 0 {
+		fmt.Fprintf(tw, "regime detector\tnever ran: the market series has no observation\n")
+	}
+	for _, s := range st.Detector {
+		fmt.Fprintf(tw, "detector %s\t%g\n", s.Name, s.Value)
+	}
 	fmt.Fprintf(tw, "\nbenchmark BTC+ETH buy-and-hold\n")
 	fmt.Fprintf(tw, "score\t%s\n", ledger.FormatFloat(bench.Score))
 	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)

@@ -130,7 +130,7 @@ func evalReport(cmd *cobra.Command, data *dataFlags, strat *strategyFlags) (*rep
 		}
 	}
 	if ens, ok := first.(*strategy.Ensemble); ok {
-		in.Posteriors, in.Regimes = ens.Stats.Posteriors, strategy.RegimeNames[:]
+		in.Posteriors, in.Regimes = ens.Stats.Posteriors, ens.Stats.Regimes
 	}
 	return report.EvaluationPage(in)
 }
