@@ -3,7 +3,6 @@ package strategy
 import (
 	"cmp"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -47,7 +46,7 @@ type fitTable struct {
 	nt       int
 	days     [][]dayFit           // by day; nil where no run has asked yet
 	rankings map[rankKey][]ranked // by day; nil until asked for
-	w        []fitter             // scratch, one per fitting goroutine
+	w        fitter               // scratch of the fits
 	logs     [][]float64          // natural logs of each token's closes seen so far
 }
 
@@ -130,23 +129,18 @@ func (t *fitTable) day(v *harness.View, k fitKey, d int) []dayFit {
 	return t.days[d]
 }
 
-// parallelMin is the number of fits a day needs before they are spread over
-// several goroutines; below it, starting a goroutine costs more than it
-// saves.
-const parallelMin = 64
-
 // computeDay fits every token on day d (t.mu held). A token with no new
 // candle since the last computed day keeps that day's fit: its window is the
-// same rows. The others are split
-// into contiguous blocks fitted concurrently, each goroutine writing only
-// its own tokens' entries of row and t.logs, so the result does not depend
-// on the number of goroutines.
+// same rows. One backtest runs on one goroutine; parallelism is the trial
+// pool's, one level up.
 func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 	var prev []dayFit
 	for e := d - 1; e >= 0 && prev == nil; e-- {
 		prev = t.days[e]
 	}
-	todo := make([]int, 0, len(row))
+	if t.logs == nil {
+		t.logs = make([][]float64, t.nt)
+	}
 	for i := range row {
 		n := v.LenAt(i, d)
 		if n < 2 {
@@ -159,39 +153,15 @@ func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 			row[i] = prev[i]
 			continue
 		}
-		todo = append(todo, i)
-	}
-	workers := 1
-	if len(todo) >= parallelMin {
-		workers = min(runtime.GOMAXPROCS(0), len(todo)/(parallelMin/2))
-	}
-	for len(t.w) < workers {
-		t.w = append(t.w, fitter{})
-	}
-	if t.logs == nil {
-		t.logs = make([][]float64, t.nt)
-	}
-	fitBlock := func(w *fitter, toks []int) {
-		for _, i := range toks {
-			n := v.LenAt(i, d)
-			start := 0
-			if k.window > 0 && n > k.window {
-				start = n - k.window
-			}
-			closes := v.Close(i)
-			for r := len(t.logs[i]); r < n; r++ {
-				t.logs[i] = append(t.logs[i], math.Log(closes[r]))
-			}
-			a1, r2, mean := w.fitCloses(k.model, closes[start:n], t.logs[i][start:n], k.ref)
-			row[i] = dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, start: int32(start), end: int32(n), mean: mean}
+		start := 0
+		if k.window > 0 && n > k.window {
+			start = n - k.window
 		}
+		closes := v.Close(i)
+		for r := len(t.logs[i]); r < n; r++ {
+			t.logs[i] = append(t.logs[i], math.Log(closes[r]))
+		}
+		a1, r2, mean := t.w.fitCloses(k.model, closes[start:n], t.logs[i][start:n], k.ref)
+		row[i] = dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, start: int32(start), end: int32(n), mean: mean}
 	}
-	size := (len(todo) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for j := 1; j < workers; j++ {
-		lo, hi := j*size, min((j+1)*size, len(todo))
-		wg.Go(func() { fitBlock(&t.w[j], todo[lo:hi]) })
-	}
-	fitBlock(&t.w[0], todo[:min(size, len(todo))])
-	wg.Wait()
 }

@@ -11,10 +11,9 @@ import (
 
 // Fit is the trend fit of one token on one day.
 type Fit struct {
-	A1  float64 // growth factor per day (a1 of close ≈ a0·a1^x); 1+slope/level for the linear model
-	R2  float64 // coefficient of determination of the fit on the raw closes
-	ATR float64 // mean true range over the ATR lookback ÷ mean close of the fit window
-	OK  bool    // false when the token could not be fitted (fewer than 2 closes)
+	A1 float64 // growth factor per day (a1 of close ≈ a0·a1^x); 1+slope/level for the linear model
+	R2 float64 // coefficient of determination of the fit on the raw closes
+	OK bool    // false when the token could not be fitted (fewer than 2 closes)
 }
 
 // Momentum is the specialist's ranking signal:
@@ -48,7 +47,7 @@ const (
 	Linear FitModel = "linear"
 )
 
-// fitter holds the scratch space of one goroutine's fits.
+// fitter holds the scratch space of a fit table's fits.
 type fitter struct {
 	x, sq, pw []float64
 	lm        levmar.Workspace
