@@ -10,12 +10,12 @@ import (
 	"testing"
 )
 
-// FuzzReadCandles: the long-CSV parser never panics; it either returns a
+// FuzzCSVReader: the long-CSV parser never panics; it either returns a
 // *ParseError naming the file, or candles that satisfy the Candle contract
 // (a token, a positive finite close, other prices positive or NaN, volume
 // not negative or NaN) on increasing lines; and those candles, written back
 // as CSV, parse to the same bits.
-func FuzzReadCandles(f *testing.F) {
+func FuzzCSVReader(f *testing.F) {
 	for _, s := range []string{
 		header + "BTC,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,,,,1.6,\n",
 		"token,timestamp,open,high,low,close,volume\nETH,2022-01-01,1,2,1,1.5,5\n",

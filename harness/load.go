@@ -69,12 +69,6 @@ type Location struct {
 	Line int
 }
 
-// ReadCandles reads one candle CSV (plain or gzip, detected from its first
-// bytes) and returns its rows with their locations.
-func ReadCandles(path string) ([]Candle, []Location, error) {
-	return appendFile(nil, nil, path)
-}
-
 func appendFile(candles []Candle, where []Location, path string) ([]Candle, []Location, error) {
 	r, size, closeFile, err := OpenCSV(path)
 	if err != nil {
