@@ -5,18 +5,19 @@
 // search and lmdif's step-bound and convergence tests, written from the
 // published algorithm with the same order of floating point operations.
 //
-// Solve is the general solver. FitExponential fits y ≈ a0·a1^x to a series,
-// as the strategy's reference does with curve_fit, with lmdif specialised to
-// that model (bit for bit the results of Solve, several times faster), and
-// Powers gives the correctly rounded powers it uses. A Workspace makes
-// repeated fits allocation-free.
+// FitExponential fits y ≈ a0·a1^x to a series, as the strategy's reference
+// does with curve_fit, with lmdif specialised to that model, and Powers gives
+// the correctly rounded powers it uses. A Workspace makes repeated fits
+// allocation-free. The general solver, Solve (lmdif for any model), is the
+// oracle of the tests: it lives in solve_test.go, and FitExponential gives
+// bit for bit its results, several times faster.
 //
 // # Fidelity
 //
 // With identical residual values, results are bit-identical to scipy 1.10.1
 // (Fortran MINPACK), including Info and Nfev. This is tested on MINPACK test
-// problems (testdata/leastsq.tsv) and on all 17261 reference fits with a
-// correctly rounded power (TestGoldenFitsCorrectlyRounded).
+// problems through Solve (testdata/leastsq.tsv) and on all 17261 reference
+// fits with a correctly rounded power (TestGoldenFitsCorrectlyRounded).
 //
 // Products that feed an addition are written float64(x*y) so that the
 // compiler may not fuse them into FMA instructions (it does on amd64 with
@@ -32,13 +33,15 @@
 // # Files
 //
 //	doc.go             this overview
-//	levmar.go          Settings, Result, Workspace, Solve and the lmdif driver
-//	minpack.go         enorm, fdjac2, qrfac, lmpar and qrsolv
+//	levmar.go          Result and Workspace
+//	minpack.go         MINPACK's machine constants, dmax1/dmin1 and enorm
 //	exponential.go     FitExponential and the correctly rounded integer powers
 //	exp2.go            FitExponential's solver: lmdif, lmpar and qrsolv for n = 2
 //	expvec.go          its O(m) stages: model, Jacobian, Householder steps
 //	exp_amd64.go/.s    the same stages as AVX2+FMA kernels, used when available
 //	exp_other.go       stubs for other architectures
+//	solve_test.go      Solve: Settings and lmdif with fdjac2, qrfac, lmpar and
+//	                   qrsolv, for any model; the oracle of the tests
 //	levmar_test.go     MINPACK test problems against scipy, unit tests, benchmarks
 //	exp_test.go        FitExponential against Solve, the kernels against Go
 //	exp_amd64_test.go  the kernels' argument offsets

@@ -2,11 +2,12 @@ package levmar
 
 import "math"
 
-// This file holds FitExponential's solver: lmdif, fdjac2, qrfac, lmpar and
-// qrsolv of levmar.go and minpack.go specialised to the two parameters
-// (a0, a1) of the model a0·a1^i with the settings curve_fit uses, written
-// with the same floating point operations in the same order, so that the
-// iterates, Nfev and Info are bit for bit those of Solve (TestExpMatchesSolve
+// This file holds FitExponential's solver: MINPACK's lmdif, fdjac2, qrfac,
+// lmpar and qrsolv (whose general form, Solve, lives in solve_test.go as the
+// tests' oracle) specialised to the two parameters (a0, a1) of the model
+// a0·a1^i with the settings curve_fit uses, written with the same floating
+// point operations in the same order, so that the iterates, Nfev and Info
+// are bit for bit those of Solve (TestExpMatchesSolve
 // and TestLmpar2MatchesLmpar check this on random problems). What changes is
 // the bookkeeping:
 //
@@ -25,7 +26,7 @@ import "math"
 //     scalars, and the column pivoting swaps references instead of data.
 
 // epsDiff is fdjac2's relative step sqrt(max(epsfcn, epsmch)) for
-// epsfcn = 2^-52 (DefaultSettings), computed as fdjac2 computes it.
+// epsfcn = 2^-52 (scipy's default), computed as fdjac2 computes it.
 var epsDiff = math.Sqrt(fmax(0x1p-52, epsmch))
 
 // expWork is FitExponential's scratch memory: six vectors (see expState),
@@ -87,7 +88,7 @@ func (e *expWork) state(y []float64) expState {
 	return s
 }
 
-// fitExp is lmdif (mode 1, DefaultSettings with MaxFev 5000) for
+// fitExp is lmdif (mode 1, scipy's default tolerances, MaxFev 5000) for
 // f_i = a0·a1^i − y_i, specialised as described at the top of this file.
 func fitExp(y []float64, a0, a1 float64, work *Workspace) (float64, float64, Result) {
 	const (

@@ -6,13 +6,13 @@ import "math"
 // solver (exp2.go): the model handed to the generic Solve as a closure, with
 // the powers of the last a1 cached. TestExpMatchesSolve and
 // BenchmarkFitExponentialSolve compare the two.
-func fitExponentialSolve(y []float64, a0, a1 float64, work *Workspace, pc *refPowCache) (fa0, fa1 float64, res Result) {
+func fitExponentialSolve(y []float64, a0, a1 float64, work *solveWork, pc *refPowCache) (fa0, fa1 float64, res Result) {
 	m := len(y)
 	if m < 2 {
 		panic("levmar: FitExponential needs at least 2 observations")
 	}
 	if work == nil {
-		work = &Workspace{}
+		work = &solveWork{}
 	}
 	pc.reset(m)
 	set := DefaultSettings()

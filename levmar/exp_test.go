@@ -122,7 +122,7 @@ func sameBits(a, b float64) bool {
 
 // checkExpSame fits p with FitExponential and with the generic Solve path
 // and reports any difference in a0, a1, Nfev, Info or Fnorm.
-func checkExpSame(t *testing.T, name string, p expProblem, w1, w2 *Workspace, pc *refPowCache) (Result, bool) {
+func checkExpSame(t *testing.T, name string, p expProblem, w1 *Workspace, w2 *solveWork, pc *refPowCache) (Result, bool) {
 	t.Helper()
 	a0, a1, r := FitExponential(p.y, p.a0, p.a1, w1)
 	b0, b1, q := fitExponentialSolve(p.y, p.a0, p.a1, w2, pc)
@@ -157,7 +157,8 @@ func TestExpMatchesSolve(t *testing.T) {
 		if testing.Short() {
 			seeds = 40
 		}
-		var w1, w2 Workspace
+		var w1 Workspace
+		var w2 solveWork
 		var pc refPowCache
 		infos := map[int]int{}
 		fails := 0
@@ -280,7 +281,7 @@ func sameVec(a, b []float64) bool {
 
 func benchmarkFitSolve(b *testing.B, n int) {
 	y := benchData(n)
-	var work Workspace
+	var work solveWork
 	var pc refPowCache
 	fitExponentialSolve(y, 240, 1.003, &work, &pc)
 	nfev := 0

@@ -8,12 +8,15 @@ import "math"
 //
 // by Levenberg–Marquardt from (a0, a1), exactly as scipy's
 // curve_fit(lambda x, a0, a1: a0 * a1**x, x, y, p0=(a0, a1), method="lm", maxfev=5000)
-// does: unweighted residuals model − y, DefaultSettings with MaxFev 5000. It
+// does: unweighted residuals model − y, scipy.optimize.leastsq's default
+// tolerances (ftol = xtol = 1.49012e-8, gtol = 0, epsfcn = 2^-52,
+// factor = 100) with MaxFev 5000. It
 // returns the fitted parameters and MINPACK's Info and Nfev.
 //
 // It runs lmdif specialised to this model (exp2.go): the same floating
-// point operations in the same order as Solve with the model as f, so its
-// results are those of Solve bit for bit, only faster.
+// point operations in the same order as MINPACK's general lmdif with the
+// model as f (Solve, the tests' oracle in solve_test.go), so its results
+// are those of lmdif bit for bit, only faster.
 //
 // The result is returned whatever Info is. curve_fit raises when Info is not
 // in 1..4 (for example 5 when maxfev is reached); a caller reproducing it must

@@ -131,7 +131,7 @@ func TestLeastsqReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	var work Workspace
+	var work solveWork
 	infos := map[int]int{}
 	rows := 0
 	sc := bufio.NewScanner(fh)
@@ -325,10 +325,10 @@ func TestEnorm(t *testing.T) {
 	}
 }
 
-// TestWorkspaceReuse checks that a Workspace used for problems of varying
-// sizes gives the same results as fresh scratch memory.
+// TestWorkspaceReuse checks that Solve's scratch memory reused for problems
+// of varying sizes gives the same results as fresh scratch memory.
 func TestWorkspaceReuse(t *testing.T) {
-	var work Workspace
+	var work solveWork
 	for _, name := range []string{"bard", "rosenbrock", "linear_rank1", "kowalik_osborne", "beale"} {
 		p := testProblems[name]
 		x1 := append([]float64(nil), p.x0...)
@@ -401,9 +401,10 @@ func TestNoAllocs(t *testing.T) {
 	}
 	p := testProblems["bard"]
 	x := make([]float64, 3)
+	var sw solveWork
 	if a := testing.AllocsPerRun(100, func() {
 		copy(x, p.x0)
-		Solve(p.f, p.m, x, nil, &work)
+		Solve(p.f, p.m, x, nil, &sw)
 	}); a != 0 {
 		t.Errorf("%v allocations per Solve, want 0", a)
 	}
