@@ -244,6 +244,7 @@ func holdsExactly(a *harness.Account, targets []harness.Target) bool {
 func (e *Ensemble) start(v *harness.View) {
 	e.regimes = e.cache.regimeTable(e.regimeKey(v), e.detector)
 	k := e.regimes.states
+	e.spec = make([]*Specialist, 0, k)
 	for i := range k {
 		e.spec = append(e.spec, NewSpecialist(e.P.stateParams(i, k), e.cache))
 	}
