@@ -26,6 +26,8 @@
 //	evaluate.go     Evaluate: the base and the stress backtest, scored.
 //	metrics.go      Metrics and ComputeMetrics (the reference's arithmetic),
 //	                the daily concentration (HHI).
+//	schema.go       the metrics schema: each metric's name, label and format,
+//	                from which the ledger, JSON and tables derive.
 //	score.go        the fee, the stress multiplier, the initial capital and
 //	                Score, gem's one scalar.
 //	numpy.go        numpy's pairwise summation, mean and population standard

@@ -19,8 +19,8 @@
 //
 //	doc.go         this overview.
 //	strategy.go    Config (a named strategy with its parameters), Names, New.
-//	params.go      parameters by name: the param struct tags read and written
-//	               by SetParam, GetParam, ParamValues and ParamMap.
+//	space.go       the typed parameter spaces declared by the param struct
+//	               tags: Assign, Configure, Build.
 //	trigger.go     Trigger and SignalsFire, the reference's rule for when to
 //	               rebalance.
 //	specialist.go  Params and the GEM Specialist: filters, top N, weights.
