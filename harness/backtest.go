@@ -105,7 +105,7 @@ func (a *Account) Value() float64 { a.valuate(); return a.value }
 
 // Positions returns the positions in book order (the order of first purchase)
 // with their values and weights at the decision's marks. The slice is owned
-// by the account and valid until the decision returns.
+// by the account, read-only, and valid until the decision returns.
 func (a *Account) Positions() []Stake { a.valuate(); return a.stakes[:len(a.stakes):len(a.stakes)] }
 
 // Weight is token i's weight in the book at the decision's marks, 0 when it
