@@ -37,6 +37,6 @@
 // Tests: golden_test.go (every reference score and equity curve, bit for
 // bit), trigger_test.go, ensemble_test.go (the allocator's invariants,
 // causality), regime_test.go (detectors of 2 to 4 states, the market series,
-// data without BTC), bench_test.go (the ensemble on the merged panel, the
-// specialist on the golden datasets).
+// data without BTC), space_test.go (every parameter declared), bench_test.go
+// (the ensemble on the merged panel, the specialist on the golden datasets).
 package strategy
