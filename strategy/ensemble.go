@@ -148,7 +148,8 @@ type EnsembleStats struct {
 	Detector []regime.Stat
 	// Posteriors holds the regime posterior (nil before the first fit) of
 	// each backtest day, exactly one entry per day in order (the harness
-	// consults the strategy every day), for reports.
+	// consults the strategy every day), for reports. Detector and
+	// Posteriors share memory with the cache: they are read-only.
 	Posteriors [][]float64
 }
 
