@@ -44,11 +44,11 @@ func FuzzReadCandles(f *testing.F) {
 			if c.Token == "" || strings.TrimSpace(c.Token) != c.Token {
 				t.Fatalf("candle %d: token %q", i, c.Token)
 			}
-			if !(c.Close > 0 && c.Close <= maxPrice) {
+			if !(c.Close > 0 && c.Close <= MaxPrice) {
 				t.Fatalf("candle %d: close %v", i, c.Close)
 			}
 			for _, p := range []float64{c.Open, c.High, c.Low} {
-				if !math.IsNaN(p) && !(p > 0 && p <= maxPrice) {
+				if !math.IsNaN(p) && !(p > 0 && p <= MaxPrice) {
 					t.Fatalf("candle %d: price %v", i, p)
 				}
 			}
@@ -142,7 +142,7 @@ func FuzzCSVReaderBadRows(f *testing.F) {
 		for _, c := range all {
 			ok := !(c.Volume < 0)
 			for _, p := range []float64{c.Open, c.High, c.Low, c.Close} {
-				ok = ok && (math.IsNaN(p) || p > 0 && p <= maxPrice)
+				ok = ok && (math.IsNaN(p) || p > 0 && p <= MaxPrice)
 			}
 			if ok {
 				inRange = append(inRange, c)

@@ -279,7 +279,7 @@ func (cr *CSVReader) ParseValue(field int, s string) (float64, error) {
 	case cr.KeepOutOfRange:
 	case name == "volume" && v < 0:
 		return 0, fmt.Errorf("volume is negative: %v", v)
-	case name != "volume" && !(v > 0 && v <= maxPrice):
+	case name != "volume" && !(v > 0 && v <= MaxPrice):
 		return 0, fmt.Errorf("%s is %v (a price must be positive)", name, v)
 	}
 	return v, nil

@@ -60,8 +60,8 @@ type Config struct {
 	Tokens int
 
 	// Days is the length of the calendar in days, from Start. Zero or
-	// negative means no days; the calendar is cut short where Start+Days
-	// would overflow a harness.Date.
+	// negative means no days; the calendar is cut short at harness.MaxDate,
+	// and has no days when Start is before harness.MinDate.
 	Days int
 
 	// Start is the calendar's first day (days since 1970-01-01). The zero
@@ -139,8 +139,11 @@ func DefaultConfig() Config {
 func (c Config) normalized() Config {
 	c.Tokens = max(c.Tokens, 0)
 	c.Days = max(c.Days, 0)
-	if room := math.MaxInt32 - int64(c.Start); int64(c.Days) > room {
+	if room := int64(harness.MaxDate) - int64(c.Start) + 1; int64(c.Days) > room {
 		c.Days = int(max(room, 0))
+	}
+	if c.Start < harness.MinDate {
+		c.Days = 0
 	}
 	for i := range c.Regimes {
 		r := &c.Regimes[i]

@@ -520,7 +520,7 @@ func TestEdgeConfigs(t *testing.T) {
 		{"negative tokens", with(small(), func(c *Config) { c.Tokens = -3 }), 0, nil, true},
 		{"BTC only", with(small(), func(c *Config) { c.Tokens, c.Days = 1, 10 }), 10, []string{"BTC"}, false},
 		{"fixed tokens plus one", with(small(), func(c *Config) { c.Tokens, c.Days = 7, 1 }), 7, nil, false},
-		{"calendar cut at the last Date", with(small(), func(c *Config) { c.Tokens, c.Start, c.Days = 2, math.MaxInt32-5, 100 }), 10, []string{"BTC", "ETH"}, false},
+		{"calendar cut at the last Date", with(small(), func(c *Config) { c.Tokens, c.Start, c.Days = 2, harness.MaxDate-4, 100 }), 10, []string{"BTC", "ETH"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
