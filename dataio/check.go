@@ -107,8 +107,9 @@ func (r *Report) count(s Severity) int {
 // opt.DropBadRows is ignored: Check reads every row it can.
 func Check(opt Options, paths ...string) (*Report, error) {
 	d := &Data{}
+	s := &sink{mode: raw, d: d}
 	for _, path := range paths {
-		if err := readFile(d, path, opt, raw); err != nil {
+		if err := readFile(s, path, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -181,7 +182,7 @@ func (r *Report) checkToken(s []harness.Candle, where func(i int) harness.Locati
 				add(KindGap, Warning, s[i-1].Date+1, c.Date-1, harness.Location{}, "%d missing days %s..%s", missing, s[i-1].Date+1, c.Date-1)
 			}
 		}
-		if _, err := validate(c); err != nil {
+		if _, err := harness.ValidateCandle(c); err != nil {
 			add(KindBadValue, Error, c.Date, c.Date, where(i), "%v", err)
 			continue
 		}

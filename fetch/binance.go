@@ -122,7 +122,7 @@ func parseKline(k []json.RawMessage, token string) (c harness.Candle, openTime, 
 		}
 		*p = v
 	}
-	if err := dataio.Validate(&c); err != nil {
+	if _, err := harness.ValidateCandle(&c); err != nil {
 		return c, 0, 0, err
 	}
 	return c, openTime, closeTime, nil

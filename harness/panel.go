@@ -16,7 +16,7 @@ type Date int32
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return 0, fmt.Errorf("bad date %q (want YYYY-MM-DD)", s)
+		return 0, fmt.Errorf("bad date %s (want YYYY-MM-DD)", QuoteField(s))
 	}
 	return Date(t.Unix() / 86400), nil
 }
