@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"gem/dataio"
+	"gem/harness"
 )
 
 // gemRun runs the CLI in-process and returns its exit status and output.
@@ -98,9 +99,19 @@ func TestConvertAndFilters(t *testing.T) {
 	if code, _, errOut := gemRun(t, "data", "convert", "--tokens", "BTC", pq, csv); code != 0 {
 		t.Fatalf("convert back: %s", errOut)
 	}
-	p, _, err := dataio.Load(dataio.Options{}, csv)
+	p, err := loadPanel(csv)
 	if err != nil || p.NumTokens() != 1 || p.NumDays() != 730 {
 		t.Errorf("converted file: %v", err)
+	}
+	// An existing output is kept unless --force.
+	code, _, errOut = gemRun(t, "data", "convert", pq, csv)
+	if p, err := loadPanel(csv); code != 1 || !strings.Contains(errOut, "exists (pass --force") || err != nil || p.NumTokens() != 1 {
+		t.Errorf("convert onto an existing file: exit %d, %s; the file must be kept (%v)", code, errOut, err)
+	}
+	if code, _, errOut := gemRun(t, "data", "convert", "--force", pq, csv); code != 0 {
+		t.Errorf("convert --force: exit %d, %s", code, errOut)
+	} else if p, err := loadPanel(csv); err != nil || p.NumTokens() < 2 {
+		t.Errorf("convert --force: %v, want the file overwritten with every token", err)
 	}
 	if code, _, errOut := gemRun(t, "eval", "--data", pq, "--tokens", "NOPE", "--ledger", "-"); code != 1 || !strings.Contains(errOut, "no such token: NOPE") {
 		t.Errorf("unknown token: exit %d, %s", code, errOut)
@@ -153,7 +164,7 @@ func TestFetchBinanceCLI(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "Invalid symbol") {
 		t.Errorf("bad symbol: exit %d: %s", code, errOut)
 	}
-	p, _, err := dataio.Load(dataio.Options{}, out)
+	p, err := loadPanel(out)
 	if err != nil || p.TokenDays() != 10 || p.Series[0].Token != "BTC" {
 		t.Errorf("fetched file: %v", err)
 	}
@@ -171,4 +182,13 @@ func TestCheckLookaheadCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "KNOWN LEAK") {
 		t.Errorf("reference: exit %d\n%s%s", code, out, errOut)
 	}
+}
+
+// loadPanel reads a file of any format and builds its panel.
+func loadPanel(path string) (*harness.Panel, error) {
+	d, err := dataio.Read(dataio.Options{}, path)
+	if err != nil {
+		return nil, err
+	}
+	return d.Panel()
 }
