@@ -156,9 +156,10 @@ func (s *sink) collector() *harness.Collector {
 // sync makes d's candles the collector's.
 func (s *sink) sync() { s.d.Candles, s.d.Where = s.col.Candles, s.col.Where }
 
-// add validates c with the harness's rules (in raw mode only its token) and
-// keeps it. column maps a field (0..4: open, high, low, close, volume; -1:
-// the token) to its column in the file.
+// add validates c with the harness's rules (in raw mode only its token and
+// date) and keeps it. column maps a field of harness.ValidateCandle (0..4:
+// open, high, low, close, volume; -1: the date; -2: the token) to its
+// column in the file.
 func (s *sink) add(c harness.Candle, at harness.Location, column func(field int) int) error {
 	f, err := harness.ValidateCandle(&c)
 	if s.mode == raw && f >= 0 {

@@ -524,12 +524,16 @@ func CheckValue(field int, v float64) error {
 	return nil
 }
 
-// ValidateCandle applies CheckValue to each of c's values and CheckToken to
-// its token, and returns the first bad field (-1 for the token, 0 to 4 for
-// the values) with the problem; field is meaningless when err is nil.
+// ValidateCandle applies CheckToken to c's token, checks its date is in
+// [MinDate, MaxDate], and applies CheckValue to each of its values. It
+// returns the first bad field (-2 for the token, -1 for the date, 0 to 4
+// for the values) with the problem; field is meaningless when err is nil.
 func ValidateCandle(c *Candle) (field int, err error) {
 	if err := CheckToken(c.Token); err != nil {
-		return -1, err
+		return -2, err
+	}
+	if c.Date < MinDate || c.Date > MaxDate {
+		return -1, fmt.Errorf("date %d days from 1970-01-01 is outside %s..%s", int64(c.Date), MinDate, MaxDate)
 	}
 	for k, v := range [5]float64{c.Open, c.High, c.Low, c.Close, c.Volume} {
 		if err := CheckValue(k, v); err != nil {
