@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"math"
 
 	"gem/harness"
@@ -133,6 +134,25 @@ func DefaultConfig() Config {
 		TrendFrac:     0.2,
 		CloseOnlyFrac: 0.04,
 	}
+}
+
+// MaxCandles bounds the universe CheckSize accepts: 20 million token-days
+// (four times the 10× merged panel's 14.6 million) take about 1.3 GB as
+// candles and 1 GB as a panel.
+const MaxCandles = 20_000_000
+
+// CheckSize returns an error unless c has at least one token and one day
+// and at most MaxCandles token-days, for a universe sized by a user.
+func CheckSize(c Config) error {
+	switch {
+	case c.Tokens <= 0:
+		return fmt.Errorf("%d tokens, want at least 1", c.Tokens)
+	case c.Days <= 0:
+		return fmt.Errorf("%d days, want at least 1", c.Days)
+	case c.Days > MaxCandles/c.Tokens:
+		return fmt.Errorf("%d tokens × %d days is more than %d token-days", c.Tokens, c.Days, MaxCandles)
+	}
+	return nil
 }
 
 // normalized returns c with every field clamped into its documented range.

@@ -570,3 +570,19 @@ func BenchmarkPanel(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "candles/s")
 }
+
+func TestCheckSize(t *testing.T) {
+	for _, tt := range []struct {
+		tokens, days int
+		ok           bool
+	}{
+		{1, 1, true}, {4670, 3121, true}, {MaxCandles, 1, true},
+		{0, 10, false}, {10, 0, false}, {-1, 10, false}, {MaxCandles + 1, 1, false}, {1 << 40, 1 << 40, false},
+	} {
+		c := DefaultConfig()
+		c.Tokens, c.Days = tt.tokens, tt.days
+		if err := CheckSize(c); (err == nil) != tt.ok {
+			t.Errorf("CheckSize(%d tokens, %d days) = %v, want ok %v", tt.tokens, tt.days, err, tt.ok)
+		}
+	}
+}

@@ -192,3 +192,18 @@ func loadPanel(path string) (*harness.Panel, error) {
 	}
 	return d.Panel()
 }
+
+// TestSynthSizeFlags: --synth-tokens and --synth-days size the synthetic
+// universe, within bounds.
+func TestSynthSizeFlags(t *testing.T) {
+	code, out, errOut := gemRun(t, "eval", "--synth-tokens", "8", "--synth-days", "200", "--strategy", "benchmark", "--ledger", "-")
+	if code != 0 || !strings.Contains(out, "8 tokens, 200 days") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"--synth-tokens", "0"}, {"--synth-days", "-5"}, {"--synth-tokens", "100000", "--synth-days", "100000"}} {
+		code, _, errOut := gemRun(t, append([]string{"eval", "--strategy", "benchmark", "--ledger", "-"}, args...)...)
+		if code != 1 || !strings.Contains(errOut, "--synth-tokens, --synth-days") {
+			t.Errorf("%v: exit %d, %s", args, code, errOut)
+		}
+	}
+}
