@@ -90,15 +90,15 @@ func TestBadInput(t *testing.T) {
 		{"long: February 30", "a.csv", []byte(longHeader + "BTC,2022-02-30,1,2,1,1.5,5\n"), Options{}, 2, "bad date"},
 		{"long: compact date", "a.csv", []byte(longHeader + "BTC,20220101,1,2,1,1.5,5\n"), Options{}, 2, "bad date"},
 		{"long: blank token", "a.csv", []byte(longHeader + "   ,2022-01-01,1,2,1,1.5,5\n"), Options{}, 2, "empty token"},
-		{"long: overflowing close", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1e400,5\n"), Options{}, 2, "close is not a number"},
+		{"long: overflowing close", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1e400,5\n"), Options{}, 2, `close is "1e400", beyond the range of float64`},
 		{"long: price above 1e15", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2e15,1,1.5,5\n"), Options{}, 2, "high is 2e+15"},
 		{"long: negative zero", "a.csv", []byte(longHeader + "BTC,2022-01-01,-0,2,1,1.5,5\n"), Options{}, 2, "open is -0"},
-		{"long: NaN volume", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,NaN\n"), Options{}, 2, "volume is NaN"},
-		{"long: infinite volume", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,+Inf\n"), Options{}, 2, "volume is +Inf"},
-		{"long: quoted thousands separator", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,\"1,234.5\",5\n"), Options{}, 2, "close is not a number"},
+		{"long: NaN volume", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,NaN\n"), Options{}, 2, `volume is not a decimal number: "NaN"`},
+		{"long: infinite volume", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,+Inf\n"), Options{}, 2, `volume is not a decimal number: "+Inf"`},
+		{"long: quoted thousands separator", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,\"1,234.5\",5\n"), Options{}, 2, "close is not a decimal number"},
 		{"long: unterminated quote", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,\"1.5,5\n"), Options{}, 2, "extraneous or missing \""},
 		{"long: one field", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,5\nBTC\n"), Options{}, 3, "wrong number of fields"},
-		{"long: bad row after good ones", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,1,2,1,1.6,5\nBTC,2022-01-03,1,2,1,x,5\n"), Options{}, 4, "close is not a number"},
+		{"long: bad row after good ones", "a.csv", []byte(longHeader + "BTC,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,1,2,1,1.6,5\nBTC,2022-01-03,1,2,1,x,5\n"), Options{}, 4, "close is not a decimal number"},
 		{"long: corrupt gzip", "a.csv.gz", []byte{0x1f, 0x8b, 0, 0, 0, 0}, Options{}, 0, "EOF"},
 		{"long: truncated gzip", "a.csv.gz", gz(longHeader + strings.Repeat("BTC,2022-01-01,1,2,1,1.5,5\n", 200))[:60], Options{}, 0, "unexpected EOF"},
 		{"long: empty gzip", "a.csv.gz", gz(""), Options{}, 0, "empty file"},
@@ -117,7 +117,7 @@ func TestBadInput(t *testing.T) {
 		{"binance: negative low", "BTCUSDT-1d-2024-01.csv", []byte("1704067200000,1,2,-1,1.5,5,0,0,0,0,0,0\n"), Options{}, 1, "low is -1"},
 		{"binance: zero close", "BTCUSDT-1d-2024-01.csv", []byte(klineRow + "1704153600000,1,2,1,0,5,0,0,0,0,0,0\n"), Options{}, 2, "close is 0"},
 		{"binance: empty close", "BTCUSDT-1d-2024-01.csv", []byte("1704067200000,1,2,1,,5,0,0,0,0,0,0\n"), Options{}, 1, "close is empty"},
-		{"binance: two decimal points", "BTCUSDT-1d-2024-01.csv", []byte("1704067200000,1.2.3,2,1,1.5,5,0,0,0,0,0,0\n"), Options{}, 1, "open is not a number"},
+		{"binance: two decimal points", "BTCUSDT-1d-2024-01.csv", []byte("1704067200000,1.2.3,2,1,1.5,5,0,0,0,0,0,0\n"), Options{}, 1, "open is not a decimal number"},
 		{"binance: short row", "BTCUSDT-1d-2024-01.csv", []byte(klineRow + "1704153600000,1,2,1,1.5,5\n"), Options{}, 2, "wrong number of fields"},
 		{"binance: bare quote", "BTCUSDT-1d-2024-01.csv", []byte(klineRow + "1704153600000,1\"5,2,1,1.5,5,0,0,0,0,0,0\n"), Options{}, 2, "bare \""},
 		{"binance: no token in the name", "klines.csv", []byte(klineRow), Options{}, 0, "--token"},
@@ -149,7 +149,7 @@ func TestBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, tt.file, tt.content)
-			_, _, err := Load(tt.opt, path)
+			_, _, err := load(tt.opt, path)
 			if err == nil {
 				t.Fatal("got no error")
 			}

@@ -27,7 +27,16 @@ func readBinance(r io.Reader, path, token string, s *sink) error {
 	lr := harness.CSVReader{KeepOutOfRange: s.mode == raw} // for ParseValue: the harness's rules for a value
 	first, rows := true, 0
 	var line int
-	column := func(field int) int { _, c := cr.FieldPos(field + 1); return c }
+	column := func(field int) int { // the token (-2) has no column: it is the file's
+		if field < -1 {
+			return 0
+		}
+		_, c := cr.FieldPos(field + 1)
+		return c
+	}
+	if err := harness.CheckToken(token); err != nil {
+		return &harness.ParseError{File: path, Err: err}
+	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -58,7 +67,7 @@ func readBinance(r io.Reader, path, token string, s *sink) error {
 		c := harness.Candle{Token: token}
 		ot, err := strconv.ParseInt(strings.TrimSpace(rec[0]), 10, 64)
 		if err != nil {
-			if err := s.bad(&harness.ParseError{File: path, Line: line, Column: 1, Err: fmt.Errorf("open_time is not an integer: %q", rec[0])}); err != nil {
+			if err := s.bad(&harness.ParseError{File: path, Line: line, Column: 1, Err: fmt.Errorf("open_time is not an integer: %s", harness.QuoteField(rec[0]))}); err != nil {
 				return err
 			}
 			continue
@@ -154,7 +163,7 @@ func tokenFromFileName(path string) (string, error) {
 	symbol = strings.ToUpper(symbol)
 	token, ok := TokenFromSymbol(symbol)
 	if !ok || strings.IndexFunc(symbol, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) >= 0 {
-		return "", fmt.Errorf("cannot tell the token from the file name %q (want SYMBOL-1d-....csv with a USD-stablecoin quote, such as BTCUSDT-1d-2024-01.csv); name it with --token", base)
+		return "", fmt.Errorf("cannot tell the token from the file name %s (want SYMBOL-1d-....csv with a USD-stablecoin quote, such as BTCUSDT-1d-2024-01.csv); name it with --token", harness.QuoteField(base))
 	}
 	return token, nil
 }

@@ -43,6 +43,7 @@ const (
 	KindBadValue       = "bad-value"      // error: a zero, negative or absurd price, a negative volume, no close
 	KindDuplicate      = "duplicate"      // error: a second candle for a token-day
 	KindGap            = "gap"            // warning: days without a candle inside a token's life
+	KindCalendarGap    = "calendar-gap"   // warning: days on which no token has a candle, inside the data's span
 	KindRedenomination = "redenomination" // warning: see Breaks
 	KindReuse          = "reuse"          // warning: see Breaks
 	KindDepeg          = "depeg"          // warning: a USD stablecoin's close more than DepegTolerance from 1
@@ -55,7 +56,8 @@ type Issue struct {
 	Kind     string
 	Severity Severity
 	// From and To are the first and last dates concerned (equal for one
-	// day; zero for a row that did not parse).
+	// day; zero for a row that did not parse). A calendar gap has dates
+	// but no token.
 	From, To harness.Date
 	// Where is the row concerned, for problems of one row; File is empty
 	// otherwise.
@@ -107,8 +109,9 @@ func (r *Report) count(s Severity) int {
 // opt.DropBadRows is ignored: Check reads every row it can.
 func Check(opt Options, paths ...string) (*Report, error) {
 	d := &Data{}
+	s := &sink{mode: raw, d: d}
 	for _, path := range paths {
-		if err := readFile(d, path, opt, raw); err != nil {
+		if err := readFile(s, path, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -151,10 +154,30 @@ func CheckData(d *Data) *Report {
 		r.checkToken(series, func(i int) harness.Location { return loc(idx[i]) })
 		lo = hi
 	}
+	r.calendarGaps(d.Candles)
 	slices.SortStableFunc(r.Issues, func(a, b Issue) int {
 		return cmp.Or(strings.Compare(a.Token, b.Token), cmp.Compare(a.From, b.From))
 	})
 	return r
+}
+
+// calendarGaps reports each run of days, between the first and the last
+// date of the data, on which no token has a candle: the panel's calendar
+// skips them, and a source-wide outage is worth knowing about.
+func (r *Report) calendarGaps(candles []harness.Candle) {
+	dates := make([]harness.Date, len(candles))
+	for i := range candles {
+		dates[i] = candles[i].Date
+	}
+	slices.Sort(dates)
+	dates = slices.Compact(dates)
+	for i := 1; i < len(dates); i++ {
+		if missing := int64(dates[i]) - int64(dates[i-1]) - 1; missing > 0 {
+			from, to := dates[i-1]+1, dates[i]-1
+			r.Issues = append(r.Issues, Issue{Kind: KindCalendarGap, Severity: Warning, From: from, To: to,
+				Message: fmt.Sprintf("no token has a candle on %d days %s..%s", missing, from, to)})
+		}
+	}
 }
 
 // checkToken checks one token's candles, in date order.
@@ -181,7 +204,7 @@ func (r *Report) checkToken(s []harness.Candle, where func(i int) harness.Locati
 				add(KindGap, Warning, s[i-1].Date+1, c.Date-1, harness.Location{}, "%d missing days %s..%s", missing, s[i-1].Date+1, c.Date-1)
 			}
 		}
-		if _, err := validate(c); err != nil {
+		if _, err := harness.ValidateCandle(c); err != nil {
 			add(KindBadValue, Error, c.Date, c.Date, where(i), "%v", err)
 			continue
 		}
@@ -263,7 +286,7 @@ func (i Issue) MarshalJSON() ([]byte, error) {
 		Where    *where   `json:"where,omitempty"`
 		Message  string   `json:"message"`
 	}{Token: i.Token, Kind: i.Kind, Severity: i.Severity, Message: i.Message}
-	if i.Token != "" {
+	if i.Token != "" || i.Kind == KindCalendarGap {
 		v.From, v.To = i.From.String(), i.To.String()
 	}
 	if i.Where.File != "" {

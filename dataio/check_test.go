@@ -37,7 +37,7 @@ func TestCheck(t *testing.T) {
 	var got []string
 	for _, is := range r.Issues {
 		s := fmt.Sprintf("%s %s %s %s..%s", is.Severity, is.Kind, is.Token, is.From, is.To)
-		if is.Token == "" {
+		if is.Token == "" && is.Kind != KindCalendarGap {
 			s = fmt.Sprintf("%s %s", is.Severity, is.Kind)
 		}
 		if is.Where.File != "" {
@@ -47,6 +47,7 @@ func TestCheck(t *testing.T) {
 	}
 	want := []string{
 		"error bad-row line 17",
+		"warning calendar-gap  2022-01-06..2022-01-19",
 		"warning ohlc BTC 2022-01-02..2022-01-02 line 3",
 		"warning ohlc BTC 2022-01-03..2022-01-03 line 4",
 		"warning gap BTC 2022-01-04..2022-01-04",
@@ -62,8 +63,8 @@ func TestCheck(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if r.Errors() != 4 || r.Warnings() != 8 || r.Rows != 18 {
-		t.Errorf("got %d errors, %d warnings, %d rows, want 4, 8, 18", r.Errors(), r.Warnings(), r.Rows)
+	if r.Errors() != 4 || r.Warnings() != 9 || r.Rows != 18 {
+		t.Errorf("got %d errors, %d warnings, %d rows, want 4, 9, 18", r.Errors(), r.Warnings(), r.Rows)
 	}
 	btc := r.Tokens[0]
 	if btc.Token != "BTC" || btc.Rows != 5 || btc.CloseOnly != 2 || btc.Gaps != 1 || btc.MissingDays != 1 || btc.Errors != 1 || btc.Warnings != 3 {
@@ -73,7 +74,7 @@ func TestCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{`"errors":4`, `"kind":"reuse"`, `"from":"2022-01-01"`, `"severity":"error"`, `"first":"2022-01-01"`} {
+	for _, s := range []string{`"errors":4`, `"kind":"reuse"`, `"kind":"calendar-gap","severity":"warning","from":"2022-01-06","to":"2022-01-19"`, `"from":"2022-01-01"`, `"severity":"error"`, `"first":"2022-01-01"`} {
 		if !strings.Contains(string(b), s) {
 			t.Errorf("JSON lacks %s:\n%s", s, b)
 		}

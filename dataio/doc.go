@@ -6,10 +6,12 @@
 // # Files
 //
 //   - doc.go: this overview.
-//   - read.go: Format, Options, Data; Read and Load (format detection, gzip
-//     and zip), the bad-row policy (strict, drop, raw) and Validate, the
-//     harness's rules for one candle. The long CSV is read by the harness's
-//     own reader, harness.CSVReader, under that policy.
+//   - read.go: Format, Options, Data; Read (format detection, gzip and zip,
+//     each layer limited by harness.TextLimit and every line by
+//     harness.MaxLineBytes) and Data.Panel; the bad-row policy (strict,
+//     drop, raw). A candle's rules are the harness's (harness.ValidateCandle),
+//     duplicates are caught as they arrive (harness.Collector), and the long
+//     CSV is read by the harness's own reader, harness.CSVReader.
 //   - binance.go: Binance kline CSV dumps; TokenFromSymbol.
 //   - parquet.go: Parquet, read and written with github.com/parquet-go/parquet-go.
 //   - write.go: Write (long CSV, gzip CSV or Parquet, chosen by extension,

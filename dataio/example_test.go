@@ -7,10 +7,15 @@ import (
 	"gem/harness"
 )
 
-// Load reads any mix of formats into one harness panel; a Binance dump
-// takes its token from the file name.
-func ExampleLoad() {
-	p, _, err := dataio.Load(dataio.Options{}, "testdata/BTCUSDT-1d-2024-01.csv")
+// Read reads any mix of formats, and Panel builds one harness panel from
+// them; a Binance dump takes its token from the file name.
+func ExampleRead() {
+	d, err := dataio.Read(dataio.Options{}, "testdata/BTCUSDT-1d-2024-01.csv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := d.Panel()
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -29,7 +29,7 @@ func checkValid(t *testing.T, d *Data) {
 	}
 	for i := range d.Candles {
 		c := &d.Candles[i]
-		if err := Validate(c); err != nil || c.Token == "" || strings.TrimSpace(c.Token) != c.Token {
+		if _, err := harness.ValidateCandle(c); err != nil || c.Token == "" || strings.TrimSpace(c.Token) != c.Token {
 			t.Fatalf("accepted a bad candle %+v: %v", *c, err)
 		}
 		if i > 0 && d.Where[i].Line <= d.Where[i-1].Line {
@@ -60,7 +60,9 @@ func FuzzLong(f *testing.F) {
 			t.Skip("gzip: the harness would decompress it first")
 		}
 		var strictCSV harness.CSVReader
-		hc, hw, herr := strictCSV.Append(nil, nil, bytes.NewReader(data), path)
+		var col harness.Collector
+		herr := strictCSV.Append(&col, bytes.NewReader(data), path)
+		hc, hw := col.Candles, col.Where
 		for _, m := range []mode{strict, drop} {
 			d := &Data{}
 			err := readLong(bufio.NewReader(bytes.NewReader(data)), path, &sink{mode: m, d: d})
@@ -163,7 +165,7 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add("SHIB", int32(20000), 3.3e-05, 1e15, 1e-300, 0.1+0.2, 0.0)
 	f.Fuzz(func(t *testing.T, token string, date int32, open, high, low, close, volume float64) {
 		c := harness.Candle{Token: token, Date: harness.Date(date), Open: open, High: high, Low: low, Close: close, Volume: volume}
-		if Validate(&c) != nil || strings.TrimSpace(token) != token || token == "" || strings.ContainsAny(token, "\r\n") {
+		if _, err := harness.ValidateCandle(&c); err != nil || strings.TrimSpace(token) != token || token == "" || strings.ContainsAny(token, "\r\n") {
 			t.Skip("not a candle the formats can hold")
 		}
 		if d, err := harness.ParseDate(c.Date.String()); err != nil || d != c.Date {

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -87,22 +87,9 @@ type Data struct {
 	Dropped []*harness.ParseError
 }
 
-// Load reads the files and builds one panel from them. It is Read followed
-// by Data.Panel.
-func Load(opt Options, paths ...string) (*harness.Panel, *Data, error) {
-	d, err := Read(opt, paths...)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := d.Panel()
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, d, nil
-}
-
 // Read reads candle files of any format. Errors name the file and, where
-// there is one, the line and column (*harness.ParseError).
+// there is one, the line and column (*harness.ParseError). A token-day
+// present twice, in one file or two, stops the read at the second.
 func Read(opt Options, paths ...string) (*Data, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("dataio: no files")
@@ -112,8 +99,9 @@ func Read(opt Options, paths ...string) (*Data, error) {
 		m = drop
 	}
 	d := &Data{}
+	s := &sink{mode: m, d: d}
 	for _, path := range paths {
-		if err := readFile(d, path, opt, m); err != nil {
+		if err := readFile(s, path, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -137,13 +125,15 @@ type mode int
 const (
 	strict mode = iota // the first bad row is the error
 	drop               // bad rows are skipped and recorded
-	raw                // like drop, but values the harness rejects (zero or negative prices) are kept, for Check
+	raw                // like drop, but values the harness rejects (zero or negative prices, duplicates) are kept, for Check
 )
 
-// sink receives a reader's rows.
+// sink receives a reader's rows into d, through a harness.Collector that
+// rejects a duplicate token-day as it arrives (except in raw mode).
 type sink struct {
 	mode     mode
 	d        *Data
+	col      harness.Collector
 	sizeHint int64 // bytes of CSV text to come, if known
 }
 
@@ -157,21 +147,31 @@ func (s *sink) bad(e *harness.ParseError) error {
 	return nil
 }
 
-// add validates c (except in raw mode) and keeps it. column maps a field
-// (0..4: open, high, low, close, volume) to its column in the file.
-func (s *sink) add(c harness.Candle, at harness.Location, column func(field int) int) error {
-	if s.mode != raw {
-		if f, err := validate(&c); err != nil {
-			return s.bad(&harness.ParseError{File: at.File, Line: at.Line, Column: column(f), Err: err})
-		}
-	}
-	s.d.Candles = append(s.d.Candles, c)
-	s.d.Where = append(s.d.Where, at)
-	return nil
+// collector returns the sink's collector, set for its mode.
+func (s *sink) collector() *harness.Collector {
+	s.col.KeepDuplicates = s.mode == raw
+	return &s.col
 }
 
-// maxPrice is the harness's bound on a plausible price (harness/load.go).
-const maxPrice = 1e15
+// sync makes d's candles the collector's.
+func (s *sink) sync() { s.d.Candles, s.d.Where = s.col.Candles, s.col.Where }
+
+// add validates c with the harness's rules (in raw mode only its token and
+// date) and keeps it. column maps a field of harness.ValidateCandle (0..4:
+// open, high, low, close, volume; -1: the date; -2: the token) to its
+// column in the file.
+func (s *sink) add(c harness.Candle, at harness.Location, column func(field int) int) error {
+	f, err := harness.ValidateCandle(&c)
+	if s.mode == raw && f >= 0 {
+		err = nil
+	}
+	if err != nil {
+		return s.bad(&harness.ParseError{File: at.File, Line: at.Line, Column: column(f), Err: err})
+	}
+	err = s.collector().Add(c, at)
+	s.sync()
+	return err
+}
 
 // longColumns are the long CSV's columns, as Write writes them and Parquet
 // files name them.
@@ -180,33 +180,8 @@ var longColumns = [...]string{"token", "date", "open", "high", "low", "close", "
 // fieldNames are a candle's values in file order: field k is longColumns[k+2].
 var fieldNames = [5]string{"open", "high", "low", "close", "volume"}
 
-// validate applies the harness's rules to a parsed candle, in which NaN
-// stands for an empty field: the close is required, every price given must
-// be positive, finite and at most 1e15, and a volume given must be finite
-// and not negative. It returns the first bad field (0..4: open, high, low,
-// close, volume) and the problem, worded as harness/load.go words it.
-func validate(c *harness.Candle) (int, error) {
-	for k, v := range [5]float64{c.Open, c.High, c.Low, c.Close, c.Volume} {
-		name := fieldNames[k]
-		switch {
-		case math.IsNaN(v):
-			if k == 3 {
-				return k, errors.New("close is empty")
-			}
-		case math.IsInf(v, 0):
-			return k, fmt.Errorf("%s is %v", name, v)
-		case k == 4 && v < 0:
-			return k, fmt.Errorf("volume is negative: %v", v)
-		case k != 4 && !(v > 0 && v <= maxPrice):
-			return k, fmt.Errorf("%s is %v (a price must be positive)", name, v)
-		}
-	}
-	return -1, nil
-}
-
-// readFile reads one file into d.
-func readFile(d *Data, path string, opt Options, m mode) error {
-	s := &sink{mode: m, d: d}
+// readFile reads one file into s.
+func readFile(s *sink, path string, opt Options) error {
 	format := opt.Format
 	if format == Parquet || (format == Auto && strings.EqualFold(filepath.Ext(path), ".parquet")) {
 		return readParquetFile(path, s)
@@ -248,22 +223,23 @@ func readCSV(r *bufio.Reader, path, name string, format Format, opt Options, s *
 // negative prices for Check to report.
 func readLong(r io.Reader, path string, s *sink) error {
 	lr := harness.CSVReader{OnBadRow: s.bad, KeepOutOfRange: s.mode == raw, SizeHint: s.sizeHint}
-	var err error
-	s.d.Candles, s.d.Where, err = lr.Append(s.d.Candles, s.d.Where, r, path)
+	err := lr.Append(s.collector(), r, path)
+	s.sync()
 	return err
 }
 
-// decompress returns a reader of the file's content, gunzipped if it
-// starts with the gzip magic number.
-func decompress(br *bufio.Reader, path string) (*bufio.Reader, error) {
+// decompress returns a reader of the content of a zip member, gunzipped if
+// it starts with the gzip magic number, each layer limited to limit bytes
+// and every line to harness.MaxLineBytes.
+func decompress(br *bufio.Reader, path string, limit int64) (*bufio.Reader, error) {
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, &harness.ParseError{File: path, Err: err}
 		}
-		return bufio.NewReaderSize(gz, 1<<20), nil
+		br = bufio.NewReaderSize(harness.LimitText(gz, limit, path, "gzip stream in the zip member"), 1<<20)
 	}
-	return br, nil
+	return bufio.NewReaderSize(harness.LimitLines(br, path), 1<<20), nil
 }
 
 // sniff tells a long CSV (a header with a "token" column) from a Binance
@@ -284,10 +260,6 @@ func sniff(r *bufio.Reader) Format {
 	}
 	return Binance
 }
-
-// maxZipEntry bounds the uncompressed size of a zipped CSV (a daily
-// kline file of one symbol is a few hundred kilobytes).
-const maxZipEntry = 1 << 30
 
 // readZip reads a zip archive holding one CSV file, as data.binance.vision
 // publishes kline dumps.
@@ -311,7 +283,12 @@ func readZip(path string, opt Options, s *sink) error {
 		return &harness.ParseError{File: path, Err: err}
 	}
 	defer rc.Close()
-	r, err := decompress(bufio.NewReaderSize(io.LimitReader(rc, maxZipEntry), 1<<20), path)
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	limit := harness.TextLimit(size)
+	r, err := decompress(bufio.NewReaderSize(harness.LimitText(rc, limit, path, "zip member"), 1<<20), path, limit)
 	if err != nil {
 		return err
 	}
@@ -320,13 +297,4 @@ func readZip(path string, opt Options, s *sink) error {
 		format = sniff(r)
 	}
 	return readCSV(r, path, files[0].Name, format, opt, s)
-}
-
-// Validate applies the harness's rules to a candle in which NaN stands for
-// a field the source did not give: the close is required; every price given
-// must be positive, finite and at most 1e15; a volume given must be finite
-// and not negative.
-func Validate(c *harness.Candle) error {
-	_, err := validate(c)
-	return err
 }

@@ -18,6 +18,19 @@ import (
 
 var nan = math.NaN()
 
+// load reads the files and builds their panel, as the CLI does.
+func load(opt Options, paths ...string) (*harness.Panel, *Data, error) {
+	d, err := Read(opt, paths...)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := d.Panel()
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, d, nil
+}
+
 func day(s string) harness.Date {
 	d, err := harness.ParseDate(s)
 	if err != nil {
@@ -182,7 +195,7 @@ func sortCandlesForTest(c []harness.Candle) {
 // harness's reader and build the same panel as harness.LoadFiles.
 func TestLongMatchesHarness(t *testing.T) {
 	path := writeFile(t, "a.csv", []byte("token,date,open,high,low,close,volume\nETH,2022-01-02,2,3,1,2.5,10\nBTC,2022-01-01,1,2,1,1.5,\n"))
-	p, _, err := Load(Options{}, path)
+	p, _, err := load(Options{}, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +297,7 @@ func TestPanelDuplicate(t *testing.T) {
 	WriteCSV(&long, btcJan2024[2:3])
 	a := writeFile(t, "BTCUSDT-1d-2024-01.csv", dump)
 	b := writeFile(t, "b.csv", []byte(long.String()))
-	_, _, err := Load(Options{}, a, b)
+	_, _, err := load(Options{}, a, b)
 	var pe *harness.ParseError
 	if !errors.As(err, &pe) || pe.File != b || pe.Line != 2 || !strings.Contains(err.Error(), fmt.Sprintf("first at %s:3", a)) {
 		t.Errorf("got %v, want a duplicate at %s:2 naming %s:3", err, b, a)

@@ -93,7 +93,7 @@ func TestSharedDataLoads(t *testing.T) {
 			path := filepath.Join(sharedData, tt.file)
 			opt := Options{DropBadRows: tt.dropped != nil}
 			if tt.dropped != nil {
-				if _, _, err := Load(Options{}, path); err == nil {
+				if _, _, err := load(Options{}, path); err == nil {
 					t.Error("loads without DropBadRows; the test's premise is stale")
 				}
 			}
@@ -103,7 +103,7 @@ func TestSharedDataLoads(t *testing.T) {
 				d = mergedCandles(t)
 				p, err = d.Panel()
 			} else {
-				p, d, err = Load(opt, path)
+				p, d, err = load(opt, path)
 			}
 			if err != nil {
 				t.Fatal(err)

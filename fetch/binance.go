@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -91,6 +90,10 @@ func (b *Binance) Klines(ctx context.Context, symbol string, from, to harness.Da
 	return out, nil
 }
 
+// keepRange parses a kline's values with the harness's syntax; their range
+// is checked with the whole candle.
+var keepRange = harness.CSVReader{KeepOutOfRange: true}
+
 // parseKline converts one kline array:
 //
 //	[open_time, "open", "high", "low", "close", "volume", close_time, "quote_volume", trades, "taker_base", "taker_quote", "ignore"]
@@ -116,13 +119,13 @@ func parseKline(k []json.RawMessage, token string) (c harness.Candle, openTime, 
 		if err := json.Unmarshal(k[j+1], &s); err != nil {
 			return c, 0, 0, fmt.Errorf("field %d is %s, want a quoted number", j+1, k[j+1])
 		}
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return c, 0, 0, fmt.Errorf("field %d is %q, want a number", j+1, s)
+		v, err := keepRange.ParseValue(j, s) // the long CSV's decimal syntax
+		if err != nil {
+			return c, 0, 0, fmt.Errorf("field %d is %s, want a number", j+1, harness.QuoteField(s))
 		}
 		*p = v
 	}
-	if err := dataio.Validate(&c); err != nil {
+	if _, err := harness.ValidateCandle(&c); err != nil {
 		return c, 0, 0, err
 	}
 	return c, openTime, closeTime, nil

@@ -3,21 +3,29 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
 // Client gets JSON documents over HTTP, retrying what is worth retrying:
-// network errors, truncated or malformed bodies, HTTP 429 (too many
-// requests), 418 (Binance's ban after ignored 429s) and 5xx. It waits as
-// long as a Retry-After header asks, otherwise an exponential backoff. Other
-// 4xx answers fail at once. The zero Client is ready to use.
+// network errors that may pass (a reset or dropped connection, a timeout),
+// truncated or malformed bodies, HTTP 429 (too many requests), 418
+// (Binance's ban after ignored 429s) and 5xx. It waits as long as a
+// Retry-After header asks, otherwise an exponential backoff. What retrying
+// cannot fix fails at once: other 4xx answers, and the errors of Permanent
+// (a failed DNS lookup, a refused connection, an unreachable network, a
+// TLS failure), so that an offline machine or a wrong --base-url fails in
+// well under a second. The zero Client is ready to use.
 type Client struct {
 	// HTTP does the requests; nil means a client with a 60 s timeout.
 	HTTP *http.Client
@@ -110,7 +118,10 @@ func (c *Client) try(ctx context.Context, url string, v any) (time.Duration, err
 		if ctx.Err() != nil {
 			return -1, ctx.Err()
 		}
-		return 0, err // connection refused, reset, timeout: retry
+		if Permanent(err) {
+			return -1, err
+		}
+		return 0, err // reset, timeout, EOF: retry
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -141,6 +152,34 @@ func (c *Client) try(ctx context.Context, url string, v any) (time.Duration, err
 		return -1, fmt.Errorf("%s: unexpected JSON: %w", url, err)
 	}
 	return 0, nil
+}
+
+// Permanent reports whether a transport error is one that retrying within
+// a minute does not fix:
+//
+//   - any DNS failure (no such host; no resolver reachable, which is how an
+//     offline machine fails);
+//   - a refused connection: the host resolved and answered, but nothing
+//     listens on the port. A server restarting could refuse for a moment,
+//     but a wrong address or port is far more common, and a fetch resumes
+//     where it stopped, so gem fails at once;
+//   - an unreachable network or host (no route: offline);
+//   - a TLS failure: an untrusted or mismatched certificate, or a server
+//     that does not speak TLS.
+//
+// A reset or dropped connection, a timeout, and an unexpected EOF are not
+// permanent.
+func Permanent(err error) bool {
+	var dns *net.DNSError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var authority x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &dns) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &authority) || errors.As(err, &host) || errors.As(err, &invalid) ||
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") // net/http's text for a RecordHeaderError
 }
 
 // retryAfter parses a Retry-After header (seconds or an HTTP date); 0 when

@@ -6,9 +6,11 @@
 // # Files
 //
 //   - doc.go: this overview.
-//   - client.go: Client, the JSON getter with retries: network errors,
-//     truncated bodies, HTTP 429, 418 and 5xx are retried, waiting as long as
-//     Retry-After asks or else an exponential backoff; StatusError.
+//   - client.go: Client, the JSON getter with retries: passing network
+//     errors, truncated bodies, HTTP 429, 418 and 5xx are retried, waiting as
+//     long as Retry-After asks or else an exponential backoff; Permanent, the
+//     errors that fail at once (DNS, refused connections, no route, TLS);
+//     StatusError.
 //   - binance.go: Binance, /api/v3/klines at a daily interval, 1000 candles a
 //     request; the kline still forming is dropped.
 //   - defillama.go: DefiLlama, coins.llama.fi/chart/{coin}, close-only
@@ -17,7 +19,8 @@
 //     file holds and rewriting it atomically after each job.
 //   - fake_test.go: a local server answering in both APIs' formats, with
 //     scripted errors, rate limits and cut connections; *_test.go use it;
-//     fuzz_test.go fuzzes the kline and price-chart parsers.
+//     fuzz_test.go fuzzes the kline and price-chart parsers; client_test.go
+//     checks which transport errors fail fast.
 //
 // # Dates
 //

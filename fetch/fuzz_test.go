@@ -5,7 +5,6 @@ import (
 	"math"
 	"testing"
 
-	"gem/dataio"
 	"gem/harness"
 )
 
@@ -24,7 +23,7 @@ func FuzzParseKline(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := dataio.Validate(&c); err != nil || c.Token != "BTC" || int64(c.Date)*msPerDay != openTime {
+		if _, err := harness.ValidateCandle(&c); err != nil || c.Token != "BTC" || int64(c.Date)*msPerDay != openTime {
 			t.Fatalf("accepted %+v (open time %d): %v", c, openTime, err)
 		}
 	})

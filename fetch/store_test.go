@@ -63,7 +63,7 @@ func TestIntoResumes(t *testing.T) {
 					t.Errorf("resumed request starts at %s, want 2025-11-01", got)
 				}
 			}
-			p, _, err := dataio.Load(dataio.Options{}, path)
+			p, err := load(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ func TestIntoUnknownToken(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, _, err := dataio.Load(dataio.Options{}, path)
+	p, err := load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +118,17 @@ func TestIntoCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || calls != 2 {
 		t.Errorf("got %v after %d calls, want context.Canceled after 2", err, calls)
 	}
-	p, _, err := dataio.Load(dataio.Options{}, path)
+	p, err := load(path)
 	if err != nil || p.NumTokens() != 1 {
 		t.Errorf("file: %v, want A stored", err)
 	}
+}
+
+// load reads a file of any format gem writes and builds its panel.
+func load(path string) (*harness.Panel, error) {
+	d, err := dataio.Read(dataio.Options{}, path)
+	if err != nil {
+		return nil, err
+	}
+	return d.Panel()
 }

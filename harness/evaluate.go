@@ -35,7 +35,7 @@ func Evaluate(ctx context.Context, p *Panel, newStrategy func() Strategy, cfg Co
 		return nil, err
 	}
 	e := &Evaluation{
-		Base: ComputeMetrics(base), Stress: ComputeMetrics(stress),
+		Base: ComputeMetrics(base, p.Dates), Stress: ComputeMetrics(stress, p.Dates),
 		BaseRun: base, StressRun: stress, Fill: cfg.Fill,
 		Harness: Fingerprint(), Data: p.Fingerprint(),
 	}

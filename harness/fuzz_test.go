@@ -27,7 +27,9 @@ func FuzzCSVReader(f *testing.F) {
 	}
 	var strict CSVReader
 	f.Fuzz(func(t *testing.T, data []byte) {
-		candles, where, err := strict.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		var candlesCol Collector
+		err := strict.Append(&candlesCol, bytes.NewReader(data), "fuzz.csv")
+		candles, where := candlesCol.Candles, candlesCol.Where
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) || pe.File != "fuzz.csv" {
@@ -44,11 +46,11 @@ func FuzzCSVReader(f *testing.F) {
 			if c.Token == "" || strings.TrimSpace(c.Token) != c.Token {
 				t.Fatalf("candle %d: token %q", i, c.Token)
 			}
-			if !(c.Close > 0 && c.Close <= maxPrice) {
+			if !(c.Close > 0 && c.Close <= MaxPrice) {
 				t.Fatalf("candle %d: close %v", i, c.Close)
 			}
 			for _, p := range []float64{c.Open, c.High, c.Low} {
-				if !math.IsNaN(p) && !(p > 0 && p <= maxPrice) {
+				if !math.IsNaN(p) && !(p > 0 && p <= MaxPrice) {
 					t.Fatalf("candle %d: price %v", i, p)
 				}
 			}
@@ -67,7 +69,9 @@ func FuzzCSVReader(f *testing.F) {
 			}
 			b.WriteByte('\n')
 		}
-		again, _, err := strict.Append(nil, nil, strings.NewReader(b.String()), "again.csv")
+		var againCol Collector
+		err = strict.Append(&againCol, strings.NewReader(b.String()), "again.csv")
+		again := againCol.Candles
 		if err != nil {
 			t.Fatalf("written back: %v\n%s", err, b.String())
 		}
@@ -107,10 +111,14 @@ func FuzzCSVReaderBadRows(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var strict CSVReader
-		want, wantWhere, wantErr := strict.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		var wantCol Collector
+		wantErr := strict.Append(&wantCol, bytes.NewReader(data), "fuzz.csv")
+		want, wantWhere := wantCol.Candles, wantCol.Where
 		var dropped []*ParseError
 		drop := CSVReader{OnBadRow: func(e *ParseError) error { dropped = append(dropped, e); return nil }}
-		got, where, err := drop.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		var gotCol Collector
+		err := drop.Append(&gotCol, bytes.NewReader(data), "fuzz.csv")
+		got, where := gotCol.Candles, gotCol.Where
 		if len(where) != len(got) {
 			t.Fatalf("%d locations for %d candles", len(where), len(got))
 		}
@@ -134,7 +142,9 @@ func FuzzCSVReaderBadRows(f *testing.F) {
 			return
 		}
 		raw := CSVReader{OnBadRow: func(*ParseError) error { return nil }, KeepOutOfRange: true}
-		all, _, err := raw.Append(nil, nil, bytes.NewReader(data), "fuzz.csv")
+		var allCol Collector
+		err = raw.Append(&allCol, bytes.NewReader(data), "fuzz.csv")
+		all := allCol.Candles
 		if err != nil {
 			t.Fatalf("KeepOutOfRange: %v, without it: nil", err)
 		}
@@ -142,7 +152,7 @@ func FuzzCSVReaderBadRows(f *testing.F) {
 		for _, c := range all {
 			ok := !(c.Volume < 0)
 			for _, p := range []float64{c.Open, c.High, c.Low, c.Close} {
-				ok = ok && (math.IsNaN(p) || p > 0 && p <= maxPrice)
+				ok = ok && (math.IsNaN(p) || p > 0 && p <= MaxPrice)
 			}
 			if ok {
 				inRange = append(inRange, c)

@@ -35,11 +35,21 @@ func TestLoadBadInput(t *testing.T) {
 		{"empty file", "", 0, "empty file"},
 		{"header only", header, 1, "no data rows"},
 		{"missing column", "token,date,open,high,low,close\nBTC,2022-01-01,1,2,1,1.5\n", 1, `missing column "volume"`},
-		{"unparseable number", header + "BTC,2022-01-01,1,2,1,abc,5\n", 2, "close is not a number"},
+		{"unparseable number", header + "BTC,2022-01-01,1,2,1,abc,5\n", 2, `close is not a decimal number: "abc"`},
+		{"hex float", header + "BTC,2022-01-01,1,2,1,0x1p-3,5\n", 2, `close is not a decimal number: "0x1p-3"`},
+		{"digit separator", header + "BTC,2022-01-01,1_000,2,1,1.5,5\n", 2, `open is not a decimal number: "1_000"`},
+		{"lone exponent", header + "BTC,2022-01-01,1,2,1,1e,5\n", 2, "close is not a decimal number"},
+		{"overflowing price", header + "BTC,2022-01-01,1,2,1,1e400,5\n", 2, "beyond the range of float64"},
+		{"huge field quoted briefly", header + "BTC,2022-01-01,1,2,1," + strings.Repeat("9x", 5000) + ",5\n", 2, `"9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x"... (10000 bytes)`},
+		{"long token", header + strings.Repeat("A", 65) + ",2022-01-01,1,2,1,1.5,5\n", 2, "65 bytes long (at most 64)"},
+		{"NUL in token", header + "B\x00TC,2022-01-01,1,2,1,1.5,5\n", 2, "control character"},
+		{"column twice", "token,date,open,high,low,close,volume,close\nBTC,2022-01-01,1,2,1,1.5,5,1\n", 1, `column "close" appears twice`},
+		{"endless line", header + "BTC,2022-01-01," + strings.Repeat("1", MaxLineBytes+10), 2, "line longer than 65536 bytes"},
+		{"duplicate late, out of order", header + "BTC,2022-01-02,1,2,1,1.5,5\nBTC,2022-01-01,1,2,1,1.5,5\nETH,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,1,2,1,1.5,5\n", 5, "duplicate BTC 2022-01-02 (first at"},
 		{"zero price", header + "BTC,2022-01-01,1,2,1,0,5\n", 2, "close is 0"},
 		{"negative price", header + "BTC,2022-01-01,1,2,-1,1.5,5\n", 2, "low is -1"},
-		{"NaN price", header + "BTC,2022-01-01,NaN,2,1,1.5,5\n", 2, "open is NaN"},
-		{"infinite price", header + "BTC,2022-01-01,1,+Inf,1,1.5,5\n", 2, "high is +Inf"},
+		{"NaN price", header + "BTC,2022-01-01,NaN,2,1,1.5,5\n", 2, `open is not a decimal number: "NaN"`},
+		{"infinite price", header + "BTC,2022-01-01,1,+Inf,1,1.5,5\n", 2, `high is not a decimal number: "+Inf"`},
 		{"negative volume", header + "BTC,2022-01-01,1,2,1,1.5,-5\n", 2, "volume is negative"},
 		{"empty close", header + "BTC,2022-01-01,1,2,1,,5\n", 2, "close is empty"},
 		{"bad date", header + "BTC,2022-13-01,1,2,1,1.5,5\n", 2, "bad date"},
@@ -175,5 +185,43 @@ func TestPow(t *testing.T) {
 		if got := Pow(tt.x, tt.y); got != tt.want {
 			t.Errorf("Pow(%v, %v) = %v, want %v", tt.x, tt.y, got, tt.want)
 		}
+	}
+}
+
+// TestIsDecimal: the number syntax of a candle file, against strconv's wider
+// one.
+func TestIsDecimal(t *testing.T) {
+	for _, s := range []string{"0", "12", "-3", "+4", "1.5", ".5", "5.", "9.2e-05", "1E6", "3.74512e-06", "0.50000000"} {
+		if !isDecimal(s) {
+			t.Errorf("isDecimal(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{"", "-", ".", "e5", "1e", "1e+", "0x1p-3", "0x10", "1_000", "NaN", "nan", "Inf", "+inf", "infinity", "1.2.3", "1e5.5", "--1", " 1", "1 ", "١"} {
+		if isDecimal(s) {
+			t.Errorf("isDecimal(%q) = true, want false", s)
+		}
+	}
+}
+
+// TestLoadGzipBomb: a gzip of newlines (nothing for the CSV reader to keep,
+// but 100 MiB of text from 100 KB) stops at the text limit with an error
+// naming the file and the limit.
+func TestLoadGzipBomb(t *testing.T) {
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write([]byte(header))
+	nl := bytes.Repeat([]byte{'\n'}, 1<<20)
+	for range 100 {
+		zw.Write(nl)
+	}
+	zw.Close()
+	if TextLimit(int64(gz.Len())) != MinTextLimit {
+		t.Fatalf("a %d-byte file: limit %d, want %d", gz.Len(), TextLimit(int64(gz.Len())), MinTextLimit)
+	}
+	path := writeFile(t, "bomb.csv.gz", gz.String())
+	_, err := LoadFiles(path)
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.File != path || !strings.Contains(err.Error(), "decompresses to more than 67108864 bytes") {
+		t.Errorf("got %v, want a *ParseError of %s at the limit of 67108864 bytes", err, path)
 	}
 }

@@ -29,25 +29,36 @@ const (
 	tiny              = 1e-12
 )
 
-// ComputeMetrics derives the metrics of a run, reproducing the reference's
-// arithmetic operation by operation:
+// ComputeMetrics derives the metrics of a run on a panel whose calendar is
+// dates (run.Values[t] is the value on dates[t]), reproducing the
+// reference's arithmetic operation by operation:
 //
 //	total   = (v_last − v_0) / v_0
+//	days    = date_last − date_0 + 1                (elapsed calendar days)
 //	annual  = (1 + total)^(365/days) − 1
 //	dd      = max_t (peak_t − v_t) / peak_t
 //	r_t     = (v_{t+1} − v_t) / v_t
 //	sharpe  = mean(r) / std(r) · √252            (population std; 0 if std ≤ 1e-12)
 //	sortino = mean(r) / √(Σ_{r<0} r² / N) · √252 (0 if the deviation ≤ 1e-12)
 //	calmar  = annual / dd                        (0 if dd ≤ 1e-12)
-func ComputeMetrics(run *Run) Metrics {
+//
+// The reference counts days as rows of its daily calendar; on a calendar
+// without holes that is the same number, but a panel's calendar holds only
+// the dates some token has a candle on, so a year without data would not
+// count. The turnover is per year of the same elapsed days. It panics if
+// dates is shorter than run.Values.
+func ComputeMetrics(run *Run, dates []Date) Metrics {
 	v := run.Values
 	var m Metrics
 	if len(v) == 0 {
 		return m
 	}
+	if len(dates) < len(v) {
+		panic("harness: ComputeMetrics with fewer dates than values")
+	}
 	first, last := v[0], v[len(v)-1]
 	total := (last - first) / first
-	years := float64(len(v)) / daysPerYear
+	years := float64(dates[len(v)-1]-dates[0]+1) / daysPerYear
 	annual := Pow(1+total, 1/years) - 1
 	peak, dd := first, 0.0
 	for _, x := range v {

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +16,7 @@ type Date int32
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return 0, fmt.Errorf("bad date %q (want YYYY-MM-DD)", s)
+		return 0, fmt.Errorf("bad date %s (want YYYY-MM-DD)", QuoteField(s))
 	}
 	return Date(t.Unix() / 86400), nil
 }
@@ -51,75 +52,194 @@ type Panel struct {
 	Series []Series // sorted by Token
 
 	// rows[i*len(Dates)+d] is the number of candles of token i dated on or
-	// before calendar day d.
+	// before calendar day d, when the panel is dense (see denseSlack); nil
+	// otherwise.
 	rows []int32
+	// idx[i] is how Rows finds token i's candles dated on or before a day
+	// when the panel is not dense: a table of the token's span, or a binary
+	// search of Series[i].Day.
+	idx []tokenIndex
 
 	fpOnce sync.Once
 	fp     string
 }
 
 // NewPanel builds a panel from candles in any order. It returns an error for a
-// duplicate token-day, an empty input, or a candle whose close is not a
-// positive finite number.
+// duplicate token-day (a *DuplicateError), an empty input, a candle whose
+// close is not a positive finite number at most MaxPrice, or a date outside
+// [MinDate, MaxDate]. Its memory is proportional to the number of candles
+// plus the number of tokens plus the span of the calendar in days / 64: the
+// candles are not copied or sorted as a whole, each token's rows are placed
+// directly in its series.
 func NewPanel(candles []Candle) (*Panel, error) {
 	if len(candles) == 0 {
 		return nil, fmt.Errorf("no candles")
 	}
-	order := make([]int, len(candles))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(i, j int) int {
-		a, b := &candles[i], &candles[j]
-		if c := strings.Compare(a.Token, b.Token); c != 0 {
-			return c
+	// Pass 1: tokens, rows per token, closes and dates.
+	ids := make(map[string]int32)
+	var names []string
+	var count []int
+	tokOf := func() func(string) int32 {
+		last, lastID := "", int32(-1)
+		return func(tok string) int32 {
+			if lastID >= 0 && tok == last {
+				return lastID
+			}
+			id, ok := ids[tok]
+			if !ok {
+				id = int32(len(names))
+				ids[tok] = id
+				names = append(names, tok)
+				count = append(count, 0)
+			}
+			last, lastID = tok, id
+			return id
 		}
-		return int(a.Date) - int(b.Date)
-	})
-	sorted := make([]Candle, len(candles))
-	for i, k := range order {
-		sorted[i] = candles[k]
 	}
-	dateSet := make(map[Date]struct{})
-	for i, c := range sorted {
-		if !(c.Close > 0) || c.Close > maxPrice {
+	id := tokOf()
+	minDate, maxDate := candles[0].Date, candles[0].Date
+	for i := range candles {
+		c := &candles[i]
+		if !(c.Close > 0) || c.Close > MaxPrice {
 			return nil, fmt.Errorf("%s %s: close is %v", c.Token, c.Date, c.Close)
 		}
-		if i > 0 && sorted[i-1].Token == c.Token && sorted[i-1].Date == c.Date {
-			return nil, &DuplicateError{First: order[i-1], Second: order[i]}
+		if c.Date < MinDate || c.Date > MaxDate {
+			return nil, fmt.Errorf("%s: date %d days from 1970-01-01 is outside %s..%s", c.Token, int64(c.Date), MinDate, MaxDate)
 		}
-		dateSet[c.Date] = struct{}{}
+		count[id(c.Token)]++
+		minDate, maxDate = min(minDate, c.Date), max(maxDate, c.Date)
 	}
-	p := &Panel{Dates: make([]Date, 0, len(dateSet))}
-	for d := range dateSet {
-		p.Dates = append(p.Dates, d)
+	rank := make([]int32, len(names)) // token id -> index in sorted order
+	byName := make([]int32, len(names))
+	for i := range byName {
+		byName[i] = int32(i)
 	}
-	slices.Sort(p.Dates)
-	dayIndex := make(map[Date]int32, len(p.Dates))
-	for i, d := range p.Dates {
-		dayIndex[d] = int32(i)
-	}
-	for lo := 0; lo < len(sorted); {
-		hi := lo
-		for hi < len(sorted) && sorted[hi].Token == sorted[lo].Token {
-			hi++
+	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+	p := &Panel{Series: make([]Series, len(names))}
+	for k, tid := range byName {
+		rank[tid] = int32(k)
+		n := count[tid]
+		p.Series[k] = Series{
+			Token: names[tid],
+			Day:   make([]int32, 0, n),
+			Open:  make([]float64, 0, n), High: make([]float64, 0, n), Low: make([]float64, 0, n),
+			Close: make([]float64, 0, n), Volume: make([]float64, 0, n),
 		}
-		n := hi - lo
-		s := Series{
-			Token: sorted[lo].Token,
-			Day:   make([]int32, n),
-			Open:  make([]float64, n), High: make([]float64, n), Low: make([]float64, n),
-			Close: make([]float64, n), Volume: make([]float64, n),
-		}
-		for j, c := range sorted[lo:hi] {
-			s.Day[j] = dayIndex[c.Date]
-			s.Open[j], s.High[j], s.Low[j], s.Close[j], s.Volume[j] = c.Open, c.High, c.Low, c.Close, c.Volume
-		}
-		p.Series = append(p.Series, s)
-		lo = hi
 	}
+	// Pass 2: each token's rows in input order, the dates as they are for
+	// now. A token whose dates arrive in increasing order needs no sort; a
+	// duplicate in it is found as it arrives.
+	last := make([]int, len(names)) // input index of each token's latest row
+	ordered := make([]bool, len(names))
+	for i := range ordered {
+		ordered[i] = true
+	}
+	id = tokOf()
+	for i := range candles {
+		c := &candles[i]
+		k := rank[id(c.Token)]
+		s := &p.Series[k]
+		if n := len(s.Day); n > 0 && ordered[k] && Date(s.Day[n-1]) >= c.Date {
+			if Date(s.Day[n-1]) == c.Date {
+				return nil, &DuplicateError{First: last[k], Second: i}
+			}
+			ordered[k] = false
+		}
+		last[k] = i
+		s.Day = append(s.Day, int32(c.Date))
+		s.Open, s.High, s.Low = append(s.Open, c.Open), append(s.High, c.High), append(s.Low, c.Low)
+		s.Close, s.Volume = append(s.Close, c.Close), append(s.Volume, c.Volume)
+	}
+	for k, ok := range ordered {
+		if !ok {
+			if err := p.Series[k].sortByDate(candles, names[byName[k]]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	p.calendar(minDate, maxDate)
 	p.index()
 	return p, nil
+}
+
+// sortByDate puts a series whose rows arrived out of date order (its Day
+// still holding dates) in date order, or returns the first duplicate, by the
+// candles' positions in the input.
+func (s *Series) sortByDate(candles []Candle, token string) error {
+	perm := make([]int32, len(s.Day))
+	for j := range perm {
+		perm[j] = int32(j)
+	}
+	slices.SortStableFunc(perm, func(a, b int32) int { return int(s.Day[a]) - int(s.Day[b]) })
+	for j := 1; j < len(perm); j++ {
+		if s.Day[perm[j-1]] == s.Day[perm[j]] {
+			// Find the two candles in the input: the (perm[j-1])-th and
+			// (perm[j])-th rows of this token.
+			var at [2]int
+			want := [2]int32{perm[j-1], perm[j]}
+			seen := int32(0)
+			for i := range candles {
+				if candles[i].Token != token {
+					continue
+				}
+				for w := range want {
+					if seen == want[w] {
+						at[w] = i
+					}
+				}
+				seen++
+			}
+			return &DuplicateError{First: min(at[0], at[1]), Second: max(at[0], at[1])}
+		}
+	}
+	day := make([]int32, len(perm))
+	for j, q := range perm {
+		day[j] = s.Day[q]
+	}
+	s.Day = day
+	for _, col := range [...]*[]float64{&s.Open, &s.High, &s.Low, &s.Close, &s.Volume} {
+		v := make([]float64, len(perm))
+		for j, q := range perm {
+			v[j] = (*col)[q]
+		}
+		*col = v
+	}
+	return nil
+}
+
+// calendar builds Dates, the union of the series' dates (still held in their
+// Day slices), and replaces each date by its index in Dates. A bitmap over
+// the span [lo, hi] finds the union without a map.
+func (p *Panel) calendar(lo, hi Date) {
+	words := int(hi-lo)/64 + 1
+	present := make([]uint64, words)
+	for _, s := range p.Series {
+		for _, d := range s.Day {
+			off := d - int32(lo)
+			present[off/64] |= 1 << (off % 64)
+		}
+	}
+	before := make([]int32, words) // days present in the words before
+	n := int32(0)
+	for w, x := range present {
+		before[w] = n
+		n += int32(bits.OnesCount64(x))
+	}
+	p.Dates = make([]Date, 0, n)
+	for w, x := range present {
+		for x != 0 {
+			b := bits.TrailingZeros64(x)
+			p.Dates = append(p.Dates, lo+Date(w*64+b))
+			x &= x - 1
+		}
+	}
+	for _, s := range p.Series {
+		for j, d := range s.Day {
+			off := d - int32(lo)
+			below := present[off/64] & (1<<(off%64) - 1)
+			s.Day[j] = before[off/64] + int32(bits.OnesCount64(below))
+		}
+	}
 }
 
 // DuplicateError reports two candles for the same token and date, by their
@@ -138,21 +258,81 @@ func (e *DuplicateError) At(candles []Candle, where []Location) *ParseError {
 	return &ParseError{File: b.File, Line: b.Line, Err: fmt.Errorf("duplicate %s %s (first at %s:%d)", c.Token, c.Date, a.File, a.Line)}
 }
 
-// maxPrice bounds a plausible price; anything larger (or infinite) is bad input.
-const maxPrice = 1e15
+// MaxPrice bounds a plausible price; anything larger (or infinite) is bad
+// input.
+const MaxPrice = 1e15
+
+// MinDate and MaxDate bound a candle's date: the years 0001 to 9999 that
+// ParseDate reads.
+const (
+	MinDate Date = -719162 // 0001-01-01
+	MaxDate Date = 2932896 // 9999-12-31
+)
+
+// tokenIndex locates one token's candles on the calendar. A dense token
+// has a table of its whole span: table[d-first] is the number of its
+// candles dated on or before calendar day d, for d from its first candle's
+// day to its last's. A sparse token has no table; Rows binary-searches its
+// Day slice instead.
+type tokenIndex struct {
+	table          []int32
+	first, last, n int32
+}
+
+// denseSlack bounds the tables. A panel whose tokens × days is at most
+// denseSlack times its number of candles plus denseExtra gets one table of
+// tokens × days (the fastest Rows: one load; the merged Binance panel's
+// ratio is about 2). Otherwise each token whose span of days is at most
+// denseSlack times its number of candles plus denseExtra gets a table of
+// its span, and the others none. Either way the tables take at most
+// 4·denseSlack bytes per candle and 4·denseExtra per token. Real listings
+// trade nearly every day of their life, so their tables are tight; a token
+// with a few candles spread over decades costs nothing but a binary search
+// of its Day slice.
+const (
+	denseSlack = 4
+	denseExtra = 64
+)
 
 func (p *Panel) index() {
 	nd := len(p.Dates)
-	p.rows = make([]int32, len(p.Series)*nd)
-	for i, s := range p.Series {
-		row := p.rows[i*nd : (i+1)*nd]
-		k := int32(0)
-		for d := range row {
-			for int(k) < len(s.Day) && s.Day[k] <= int32(d) {
-				k++
+	if len(p.Series)*nd <= denseSlack*p.TokenDays()+denseExtra {
+		p.rows = make([]int32, len(p.Series)*nd)
+		for i, s := range p.Series {
+			row := p.rows[i*nd : (i+1)*nd]
+			k := int32(0)
+			for d := range row {
+				for int(k) < len(s.Day) && s.Day[k] <= int32(d) {
+					k++
+				}
+				row[d] = k
 			}
-			row[d] = k
 		}
+		return
+	}
+	p.idx = make([]tokenIndex, len(p.Series))
+	total := 0
+	for _, s := range p.Series {
+		n := len(s.Day)
+		if span := int(s.Day[n-1]-s.Day[0]) + 1; span <= denseSlack*n+denseExtra {
+			total += span
+		}
+	}
+	rows := make([]int32, total) // one allocation for every table
+	for i, s := range p.Series {
+		n := len(s.Day)
+		x := tokenIndex{first: s.Day[0], last: s.Day[n-1], n: int32(n)}
+		if span := int(s.Day[n-1]-s.Day[0]) + 1; span <= denseSlack*n+denseExtra {
+			x.table, rows = rows[:span:span], rows[span:]
+			k := int32(0)
+			for j := range x.table {
+				for int(k) < n && s.Day[k] <= x.first+int32(j) {
+					k++
+				}
+				x.table[j] = k
+			}
+		}
+		p.idx[i] = x
 	}
 }
 
@@ -165,10 +345,34 @@ func (p *Panel) NumTokens() int { return len(p.Series) }
 // Rows returns how many candles token i has dated on or before calendar day d;
 // d < 0 gives 0.
 func (p *Panel) Rows(i, d int) int {
-	if d < 0 {
-		return 0
+	if p.rows != nil {
+		if d < 0 {
+			return 0
+		}
+		return int(p.rows[i*len(p.Dates)+d])
 	}
-	return int(p.rows[i*len(p.Dates)+d])
+	x := &p.idx[i]
+	j := d - int(x.first)
+	if uint(j) < uint(len(x.table)) {
+		return int(x.table[j])
+	}
+	switch {
+	case j < 0:
+		return 0
+	case d >= int(x.last):
+		return int(x.n)
+	}
+	day := p.Series[i].Day
+	lo, hi := 1, int(x.n)-1 // day[0] <= d < day[n-1]
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(day[m]) <= d {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // CloseOn returns token i's close on calendar day d and whether it has a

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"math"
 
 	"gem/harness"
@@ -60,8 +61,8 @@ type Config struct {
 	Tokens int
 
 	// Days is the length of the calendar in days, from Start. Zero or
-	// negative means no days; the calendar is cut short where Start+Days
-	// would overflow a harness.Date.
+	// negative means no days; the calendar is cut short at harness.MaxDate,
+	// and has no days when Start is before harness.MinDate.
 	Days int
 
 	// Start is the calendar's first day (days since 1970-01-01). The zero
@@ -135,12 +136,34 @@ func DefaultConfig() Config {
 	}
 }
 
+// MaxCandles bounds the universe CheckSize accepts: 20 million token-days
+// (four times the 10× merged panel's 14.6 million) take about 1.3 GB as
+// candles and 1 GB as a panel.
+const MaxCandles = 20_000_000
+
+// CheckSize returns an error unless c has at least one token and one day
+// and at most MaxCandles token-days, for a universe sized by a user.
+func CheckSize(c Config) error {
+	switch {
+	case c.Tokens <= 0:
+		return fmt.Errorf("%d tokens, want at least 1", c.Tokens)
+	case c.Days <= 0:
+		return fmt.Errorf("%d days, want at least 1", c.Days)
+	case c.Days > MaxCandles/c.Tokens:
+		return fmt.Errorf("%d tokens × %d days is more than %d token-days", c.Tokens, c.Days, MaxCandles)
+	}
+	return nil
+}
+
 // normalized returns c with every field clamped into its documented range.
 func (c Config) normalized() Config {
 	c.Tokens = max(c.Tokens, 0)
 	c.Days = max(c.Days, 0)
-	if room := math.MaxInt32 - int64(c.Start); int64(c.Days) > room {
+	if room := int64(harness.MaxDate) - int64(c.Start) + 1; int64(c.Days) > room {
 		c.Days = int(max(room, 0))
+	}
+	if c.Start < harness.MinDate {
+		c.Days = 0
 	}
 	for i := range c.Regimes {
 		r := &c.Regimes[i]

@@ -520,7 +520,7 @@ func TestEdgeConfigs(t *testing.T) {
 		{"negative tokens", with(small(), func(c *Config) { c.Tokens = -3 }), 0, nil, true},
 		{"BTC only", with(small(), func(c *Config) { c.Tokens, c.Days = 1, 10 }), 10, []string{"BTC"}, false},
 		{"fixed tokens plus one", with(small(), func(c *Config) { c.Tokens, c.Days = 7, 1 }), 7, nil, false},
-		{"calendar cut at the last Date", with(small(), func(c *Config) { c.Tokens, c.Start, c.Days = 2, math.MaxInt32-5, 100 }), 10, []string{"BTC", "ETH"}, false},
+		{"calendar cut at the last Date", with(small(), func(c *Config) { c.Tokens, c.Start, c.Days = 2, harness.MaxDate-4, 100 }), 10, []string{"BTC", "ETH"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -569,4 +569,20 @@ func BenchmarkPanel(b *testing.B) {
 		n = p.TokenDays()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "candles/s")
+}
+
+func TestCheckSize(t *testing.T) {
+	for _, tt := range []struct {
+		tokens, days int
+		ok           bool
+	}{
+		{1, 1, true}, {4670, 3121, true}, {MaxCandles, 1, true},
+		{0, 10, false}, {10, 0, false}, {-1, 10, false}, {MaxCandles + 1, 1, false}, {1 << 40, 1 << 40, false},
+	} {
+		c := DefaultConfig()
+		c.Tokens, c.Days = tt.tokens, tt.days
+		if err := CheckSize(c); (err == nil) != tt.ok {
+			t.Errorf("CheckSize(%d tokens, %d days) = %v, want ok %v", tt.tokens, tt.days, err, tt.ok)
+		}
+	}
 }

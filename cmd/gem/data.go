@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -28,13 +29,14 @@ data that does load (gaps, redenominations, reused tickers, depegs).`,
 
 func newDataConvertCmd() *cobra.Command {
 	var data dataFlags
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "convert IN... OUT",
 		Short: "Convert candle files to CSV, gzip CSV or Parquet",
 		Long: `Read one or more candle files (any format gem reads) and write them as one file
 in the format OUT's extension names: .parquet, .csv.gz or .csv. The universe filters
 apply, so convert also cuts a universe out of a bigger file. The output is sorted by
-token and date and is written atomically.`,
+token and date and is written atomically. An existing OUT is kept unless --force.`,
 		Example: `  gem data convert ../shared/data/binance_spot_1d_panel_merged.csv.gz panel.parquet
   gem data convert BTCUSDT-1d-2024-01.csv BTCUSDT-1d-2024-02.csv btc.csv
   gem data convert --drop-bad-rows ../shared/data/coinmarketcap_usd_1d_hieulethanh_to_2020.csv cmc.parquet
@@ -43,6 +45,9 @@ token and date and is written atomically.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			data.paths = append(data.paths, args[:len(args)-1]...)
 			out := args[len(args)-1]
+			if _, err := os.Stat(out); err == nil && !force {
+				return fmt.Errorf("%s exists (pass --force to overwrite it)", out)
+			}
 			d, what, err := data.read(cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -59,6 +64,7 @@ token and date and is written atomically.`,
 		},
 	}
 	data.register(cmd.Flags())
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite OUT if it exists")
 	cmd.Flags().MarkHidden("seed") // no synthetic universe: the inputs are the arguments
 	cmd.Flags().MarkHidden("data")
 	return cmd

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"gem/dataio"
+	"gem/harness"
 )
 
 // gemRun runs the CLI in-process and returns its exit status and output.
@@ -33,12 +34,13 @@ func writeText(t *testing.T, name, content string) string {
 	return path
 }
 
-// TestDataCheckCLI: errors give exit status 1, warnings 0; --json is one
+// TestDataCheckCLI: errors give exit status 1, warnings 0 (a day no token
+// has is both a token gap and a calendar gap); --json is one
 // JSON document with the same counts.
 func TestDataCheckCLI(t *testing.T) {
 	bad := writeText(t, "bad.csv", "token,date,open,high,low,close,volume\nBTC,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,1,2,1,0,5\nBTC,2022-01-04,1,2,1,1.5,5\n")
 	code, out, errOut := gemRun(t, "data", "check", bad)
-	if code != 1 || !strings.Contains(errOut, "1 errors, 1 warnings") || !strings.Contains(out, "bad.csv:3: close is 0") {
+	if code != 1 || !strings.Contains(errOut, "1 errors, 2 warnings") || !strings.Contains(out, "bad.csv:3: close is 0") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr: %s", code, out, errOut)
 	}
 	code, out, _ = gemRun(t, "data", "check", "--json", bad)
@@ -47,7 +49,7 @@ func TestDataCheckCLI(t *testing.T) {
 		Tokens           []struct{ Token string }
 		Issues           []struct{ Kind string }
 	}
-	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 1 || r.Errors != 1 || r.Warnings != 1 || len(r.Tokens) != 1 || len(r.Issues) != 2 {
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 1 || r.Errors != 1 || r.Warnings != 2 || len(r.Tokens) != 1 || len(r.Issues) != 3 {
 		t.Errorf("exit %d, %+v, %v:\n%s", code, r, err, out)
 	}
 	good := writeText(t, "good.csv", "token,date,open,high,low,close,volume\nUSDC,2022-01-01,1,1,1,1,5\nUSDC,2022-01-02,1,1,0.9,0.95,5\n")
@@ -98,9 +100,19 @@ func TestConvertAndFilters(t *testing.T) {
 	if code, _, errOut := gemRun(t, "data", "convert", "--tokens", "BTC", pq, csv); code != 0 {
 		t.Fatalf("convert back: %s", errOut)
 	}
-	p, _, err := dataio.Load(dataio.Options{}, csv)
+	p, err := loadPanel(csv)
 	if err != nil || p.NumTokens() != 1 || p.NumDays() != 730 {
 		t.Errorf("converted file: %v", err)
+	}
+	// An existing output is kept unless --force.
+	code, _, errOut = gemRun(t, "data", "convert", pq, csv)
+	if p, err := loadPanel(csv); code != 1 || !strings.Contains(errOut, "exists (pass --force") || err != nil || p.NumTokens() != 1 {
+		t.Errorf("convert onto an existing file: exit %d, %s; the file must be kept (%v)", code, errOut, err)
+	}
+	if code, _, errOut := gemRun(t, "data", "convert", "--force", pq, csv); code != 0 {
+		t.Errorf("convert --force: exit %d, %s", code, errOut)
+	} else if p, err := loadPanel(csv); err != nil || p.NumTokens() < 2 {
+		t.Errorf("convert --force: %v, want the file overwritten with every token", err)
 	}
 	if code, _, errOut := gemRun(t, "eval", "--data", pq, "--tokens", "NOPE", "--ledger", "-"); code != 1 || !strings.Contains(errOut, "no such token: NOPE") {
 		t.Errorf("unknown token: exit %d, %s", code, errOut)
@@ -153,7 +165,7 @@ func TestFetchBinanceCLI(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "Invalid symbol") {
 		t.Errorf("bad symbol: exit %d: %s", code, errOut)
 	}
-	p, _, err := dataio.Load(dataio.Options{}, out)
+	p, err := loadPanel(out)
 	if err != nil || p.TokenDays() != 10 || p.Series[0].Token != "BTC" {
 		t.Errorf("fetched file: %v", err)
 	}
@@ -170,5 +182,29 @@ func TestCheckLookaheadCLI(t *testing.T) {
 	code, out, errOut = gemRun(t, "check", "lookahead", "--data", data, "--strategy", "specialist", "--fill", "reference", "--days", "6", "--set", "r2_threshold=0.1", "--workers", "2")
 	if code != 0 || !strings.Contains(out, "KNOWN LEAK") {
 		t.Errorf("reference: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// loadPanel reads a file of any format and builds its panel.
+func loadPanel(path string) (*harness.Panel, error) {
+	d, err := dataio.Read(dataio.Options{}, path)
+	if err != nil {
+		return nil, err
+	}
+	return d.Panel()
+}
+
+// TestSynthSizeFlags: --synth-tokens and --synth-days size the synthetic
+// universe, within bounds.
+func TestSynthSizeFlags(t *testing.T) {
+	code, out, errOut := gemRun(t, "eval", "--synth-tokens", "8", "--synth-days", "200", "--strategy", "benchmark", "--ledger", "-")
+	if code != 0 || !strings.Contains(out, "8 tokens, 200 days") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"--synth-tokens", "0"}, {"--synth-days", "-5"}, {"--synth-tokens", "100000", "--synth-days", "100000"}} {
+		code, _, errOut := gemRun(t, append([]string{"eval", "--strategy", "benchmark", "--ledger", "-"}, args...)...)
+		if code != 1 || !strings.Contains(errOut, "--synth-tokens, --synth-days") {
+			t.Errorf("%v: exit %d, %s", args, code, errOut)
+		}
 	}
 }

@@ -16,8 +16,10 @@ import (
 // dataFlags choose the market data (files of any format dataio reads, or
 // the synthetic universe) and the universe filters applied to it.
 type dataFlags struct {
-	paths []string
-	seed  uint64
+	paths       []string
+	seed        uint64
+	synthTokens int
+	synthDays   int
 
 	format  string
 	token   string
@@ -31,6 +33,8 @@ type dataFlags struct {
 func (d *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&d.paths, "data", nil, "candle file: long CSV (token,date|timestamp,open,high,low,close,volume), Binance kline CSV, .parquet; .gz and .zip accepted; repeat to merge files (default: the synthetic universe)")
 	fs.Uint64Var(&d.seed, "seed", synth.DefaultConfig().Seed, "seed of the synthetic universe (without --data)")
+	fs.IntVar(&d.synthTokens, "synth-tokens", synth.DefaultConfig().Tokens, "number of tokens of the synthetic universe (without --data)")
+	fs.IntVar(&d.synthDays, "synth-days", synth.DefaultConfig().Days, "number of days of the synthetic universe (without --data)")
 	fs.StringVar(&d.format, "format", "auto", "format of the --data files: auto, long, binance or parquet")
 	fs.StringVar(&d.token, "token", "", "token name for Binance kline files (default: from the file name, BTCUSDT-1d-2024-01.csv is BTC)")
 	fs.BoolVar(&d.dropBad, "drop-bad-rows", false, "skip rows with bad values (zero or negative prices ...) instead of failing; each is reported on stderr")
@@ -90,7 +94,10 @@ func (d *dataFlags) read(stderr io.Writer) (data *dataio.Data, what string, err 
 	data = &dataio.Data{}
 	if len(d.paths) == 0 {
 		cfg := synth.DefaultConfig()
-		cfg.Seed = d.seed
+		cfg.Seed, cfg.Tokens, cfg.Days = d.seed, d.synthTokens, d.synthDays
+		if err := synth.CheckSize(cfg); err != nil {
+			return nil, "", fmt.Errorf("--synth-tokens, --synth-days: %w", err)
+		}
 		data.Candles = synth.Generate(cfg)
 		what = fmt.Sprintf("synthetic universe (seed %d)", d.seed)
 	} else {
