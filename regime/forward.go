@@ -234,6 +234,9 @@ type Filter struct {
 	lb     []float64
 	n      int
 	loglik float64
+	// lastLog is log c_t of the last Step: the log one-step predictive
+	// density log p(x_t | x_0..x_t-1).
+	lastLog float64
 }
 
 // NewFilter returns a filter for a copy of m, positioned before the first
@@ -266,7 +269,8 @@ func (f *Filter) Step(x float64) []float64 {
 	}
 	f.em.logDensity(f.lb, x)
 	s, mt := forwardStep(f.post, prev, &f.c, f.lb)
-	f.loglik += mt + math.Log(s)
+	f.lastLog = mt + math.Log(s)
+	f.loglik += f.lastLog
 	f.n++
 	return f.post
 }

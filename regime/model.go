@@ -180,24 +180,22 @@ func (m *Model) copyFrom(src *Model) {
 	copy(m.DF, src.DF)
 }
 
-// sortByMean relabels the states of m so that Mean is ascending, permuting
-// Init, the rows and columns of Trans, Var and DF consistently. Ties keep
-// their original order.
+// sortByMean relabels the states of m so that Mean is ascending (see
+// permute). Ties keep their original order.
 func (m *Model) sortByMean() {
-	k := m.K
-	perm := make([]int, k)
+	perm := make([]int, m.K)
 	for i := range perm {
 		perm[i] = i
 	}
 	sort.SliceStable(perm, func(a, b int) bool { return m.Mean[perm[a]] < m.Mean[perm[b]] })
-	sorted := true
-	for i, p := range perm {
-		if p != i {
-			sorted = false
-			break
-		}
-	}
-	if sorted {
+	m.permute(perm)
+}
+
+// permute relabels the states of m so that new state a is old state
+// perm[a], permuting Init, the rows and columns of Trans, Mean, Var and DF
+// consistently.
+func (m *Model) permute(perm []int) {
+	if isIdentity(perm) {
 		return
 	}
 	old := m.Clone()
@@ -212,6 +210,43 @@ func (m *Model) sortByMean() {
 			m.Trans[a][b] = old.Trans[pa][pb]
 		}
 	}
+}
+
+// isIdentity reports whether perm maps every index to itself.
+func isIdentity(perm []int) bool {
+	for i, p := range perm {
+		if p != i {
+			return false
+		}
+	}
+	return true
+}
+
+// summaries returns each state's mean and standard deviation (of a
+// Student-t emission with DF ≤ 2, whose variance is infinite, its scale),
+// for label matching.
+func (m *Model) summaries() []stateSummary {
+	s := make([]stateSummary, m.K)
+	for k := range s {
+		v := m.Var[k]
+		if m.DF != nil && m.DF[k] > 2 {
+			v *= m.DF[k] / (m.DF[k] - 2)
+		}
+		s[k] = stateSummary{m.Mean[k], math.Sqrt(v)}
+	}
+	return s
+}
+
+// numParams returns the number of free parameters of m: K-1 initial
+// probabilities, K(K-1) transition probabilities, K means, K variances and,
+// for Student-t emissions, K degrees of freedom.
+func (m *Model) numParams() int {
+	k := m.K
+	p := k - 1 + k*(k-1) + 2*k
+	if m.DF != nil {
+		p += k
+	}
+	return p
 }
 
 // Stationary returns the stationary distribution of Trans, computed by power

@@ -9,13 +9,13 @@ type Stat struct {
 }
 
 // Stats reports the walker's figures so far: successful and failed refits,
-// EM iterations, and warm refits won by a random start.
+// EM iterations, warm refits won by a random start, and the figures common
+// to every detector (see track.stats: oos_loglik, oos_days, bic,
+// mean_duration, model_duration).
 func (wk *Walker) Stats() []Stat {
 	r := &wk.rep
-	return []Stat{
-		{"refits", float64(r.Refits)},
-		{"failed_fits", float64(r.FailedFits)},
-		{"em_iterations", float64(r.EMIter)},
-		{"warm_lost", float64(r.WarmLost)},
-	}
+	return wk.tr.stats(
+		Stat{"em_iterations", float64(r.EMIter)},
+		Stat{"warm_lost", float64(r.WarmLost)},
+	)
 }

@@ -4,10 +4,9 @@ import "fmt"
 
 // WalkSettings configures WalkForward and Walker.
 type WalkSettings struct {
-	// RefitInterval is the number of days between refits.
-	RefitInterval int
-	// MinObservations is the number of observations of the first fit.
-	MinObservations int
+	// Schedule gives the days of the refits and the trailing window each
+	// fit sees.
+	Schedule
 
 	// Fit configures every fit. The first successful fit is cold: it uses
 	// Fit.Restarts random starts and Fit.ShortIter. Later refits are warm
@@ -23,21 +22,31 @@ type WalkSettings struct {
 	// keeps a refit cheap, while a random start that is already better
 	// after WarmShortIter iterations still takes over.
 	WarmShortIter int
+	// MatchLabels relabels the states of every refit after the first to
+	// match the previous fit's (matchLabels: by mean and log standard
+	// deviation) instead of sorting them by mean. Off by default, which
+	// keeps the walk of the reference: states sorted by mean at every fit.
+	MatchLabels bool
 }
 
-// DefaultWalkSettings returns weekly refits from 90 observations on, with
+// DefaultWalkSettings returns weekly refits from 90 observations on, each
+// on at most the last 3,650 observations (ten years of days), with
 // DefaultFitSettings for the fits and, at warm refits, the warm start plus 2
 // random starts run for at most 10 iterations before the best is continued.
 // On the BTC reference series (2,190 days, 301 fits) this takes about 30 EM
 // iterations per refit and its final model reaches the best optimum found by
 // 10 full restarts; with 5 short iterations it settled in a worse mode.
+//
+// The window bounds the cost of a refit, so that a walk costs time linear in
+// its length; at ten years it is longer than every series the reference and
+// the golden tests walk (the real panel's 3,121 days included), on which the
+// walk is therefore the reference's walk on the whole history.
 func DefaultWalkSettings() WalkSettings {
 	return WalkSettings{
-		RefitInterval:   7,
-		MinObservations: 90,
-		Fit:             DefaultFitSettings(),
-		WarmRestarts:    2,
-		WarmShortIter:   10,
+		Schedule:      Schedule{RefitInterval: 7, MinObservations: 90, Window: 3650},
+		Fit:           DefaultFitSettings(),
+		WarmRestarts:  2,
+		WarmShortIter: 10,
 	}
 }
 
@@ -64,11 +73,8 @@ func (r *WalkReport) Final() *Model {
 
 func (ws WalkSettings) check() {
 	ws.Fit.check()
+	ws.Schedule.check(minObs(ws.Fit.K))
 	switch {
-	case ws.RefitInterval < 1:
-		panic(fmt.Sprintf("regime: WalkSettings.RefitInterval = %d, want ≥ 1", ws.RefitInterval))
-	case ws.MinObservations < minObs(ws.Fit.K):
-		panic(fmt.Sprintf("regime: WalkSettings.MinObservations = %d, want ≥ %d", ws.MinObservations, minObs(ws.Fit.K)))
 	case ws.WarmRestarts < 0:
 		panic(fmt.Sprintf("regime: WalkSettings.WarmRestarts = %d, want ≥ 0", ws.WarmRestarts))
 	case ws.WarmShortIter < 0:
@@ -77,8 +83,8 @@ func (ws WalkSettings) check() {
 }
 
 // WalkForward computes, for each day t of obs, the regime posterior usable
-// for a decision at t, P(S_t = k | obs[0..t]) under the model fitted last,
-// using obs[0..t] only. It runs a Walker over obs: see Walker.Step for the
+// for a decision at t, P(S_t = k | obs[0..t]) under the model fitted last
+// (filtered from the start of that fit's window), using obs[0..t] only. It runs a Walker over obs: see Walker.Step for the
 // schedule of fits, their seeds and the filtering between fits. Before the
 // first successful fit post[t] is nil (no regime call).
 //

@@ -1,9 +1,6 @@
 package regime
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Walker is the walk-forward regime detector of WalkForward run one
 // observation at a time: Step(x) consumes the next observation and returns
@@ -12,11 +9,12 @@ import (
 // posteriors of a Walker are bit-for-bit WalkForward's rows.
 type Walker struct {
 	ws    WalkSettings
-	obs   []float64
+	hist  history
 	w     workspace
 	model *Model
 	filt  *Filter
 	rep   WalkReport
+	tr    track
 	post  []float64
 }
 
@@ -24,39 +22,50 @@ type Walker struct {
 // panics if the settings are invalid.
 func NewWalker(ws WalkSettings) *Walker {
 	ws.check()
-	return &Walker{ws: ws, rep: WalkReport{FirstDay: -1}, post: make([]float64, ws.Fit.K)}
+	return &Walker{
+		ws:   ws,
+		hist: newHistory(1, ws.Window),
+		rep:  WalkReport{FirstDay: -1},
+		post: make([]float64, ws.Fit.K),
+	}
 }
+
+// K returns the number of states, the length of every posterior.
+func (wk *Walker) K() int { return wk.ws.Fit.K }
 
 // Step consumes observation x_t, t = the number of earlier calls, and returns
 // the posterior P(S_t = k | x_0..x_t) under the model fitted last, or nil
 // before the first successful fit.
 //
-// Fits are scheduled on the days t with t+1 ≥ MinObservations and
-// (t+1-MinObservations) a multiple of RefitInterval, each on all
-// observations x_0..x_t, the first cold (Fit.Restarts random starts) and
+// Fits are due on the days of the Schedule, each on the trailing window
+// x_max(0,t+1-Window)..x_t, the first cold (Fit.Restarts random starts) and
 // later ones warm-started from the previous model (1 + WarmRestarts starts,
 // ShortIter = WarmShortIter). The fit on day t uses the seed
 // Fit.Seed + t·2²⁰. After a successful fit on day t the posterior of day t
-// is recomputed by running the new model's forward pass over x_0..x_t;
+// is recomputed by running the new model's forward pass over its window;
 // between fits the posterior is advanced one day with the last fitted model
-// (Filter). A fit in which every start fails keeps the previous model.
+// (Filter). A fit in which every start fails keeps the previous model. The
+// states of a fit are sorted by mean, or matched to the previous fit's with
+// MatchLabels.
 //
 // The returned slice is owned by the walker and overwritten by the next
 // Step. Step panics if x is not finite.
 func (wk *Walker) Step(x float64) []float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		panic(fmt.Sprintf("regime: walker observation %d is not finite (%v)", len(wk.obs), x))
+	checkStep(x, wk.hist.n)
+	t := wk.hist.n
+	wk.hist.push(x)
+	if wk.filt != nil {
+		// The one-step predictive density of x_t under the model in force.
+		wk.filt.Step(x)
+		wk.tr.predictive(wk.filt.lastLog)
 	}
-	wk.obs = append(wk.obs, x)
-	t := len(wk.obs) - 1
-	first := wk.ws.MinObservations - 1
-	if t >= first && (t-first)%wk.ws.RefitInterval == 0 && wk.refit(t) {
-		return wk.post
+	if !(wk.ws.due(t) && wk.refit(t)) {
+		if wk.filt == nil {
+			return nil
+		}
+		copy(wk.post, wk.filt.post)
 	}
-	if wk.filt == nil {
-		return nil
-	}
-	copy(wk.post, wk.filt.Step(x))
+	wk.tr.observe(wk.post)
 	return wk.post
 }
 
@@ -69,29 +78,37 @@ func (wk *Walker) refit(t int) bool {
 		s.ShortIter = wk.ws.WarmShortIter
 	}
 	s.Seed = wk.ws.Fit.Seed + uint64(t)<<20
-	m, frep, err := fit(&wk.w, wk.obs, s, wk.model)
+	obs := wk.hist.window()
+	m, frep, err := fit(&wk.w, obs, s, wk.model)
 	wk.rep.FailedStarts += frep.Failed
 	wk.rep.EMIter += frep.TotalIter
 	if err != nil {
 		wk.rep.FailedFits++
+		wk.tr.failed++
 		return false
 	}
 	if wk.model != nil && frep.Best != 0 {
 		wk.rep.WarmLost++
 	}
+	if wk.model != nil && wk.ws.MatchLabels {
+		_, v := meanVar(obs)
+		m.permute(matchLabels(wk.model.summaries(), m.summaries(), math.Sqrt(v)))
+	}
 	wk.model = m
 	wk.rep.Refits++
 	wk.rep.RefitDays = append(wk.rep.RefitDays, t)
 	wk.rep.Models = append(wk.rep.Models, m)
+	wk.tr.fit(frep.LogLik, m.numParams(), len(obs), chainDuration(m.Stationary(), m.Trans))
 	k := m.K
-	ll := wk.w.forward(m, wk.obs)
+	ll := wk.w.forward(m, obs)
 	if wk.filt == nil {
 		wk.filt = m.NewFilter()
 		wk.rep.FirstDay = t
 	} else {
 		wk.filt.setModel(m)
 	}
-	wk.filt.setState(wk.w.alp[t*k:(t+1)*k], t+1, ll)
+	n := len(obs)
+	wk.filt.setState(wk.w.alp[(n-1)*k:n*k], n, ll)
 	copy(wk.post, wk.filt.post)
 	return true
 }
@@ -101,12 +118,10 @@ func (wk *Walker) refit(t int) bool {
 func (wk *Walker) Report() WalkReport { return wk.rep }
 
 // Len returns the number of observations consumed.
-func (wk *Walker) Len() int { return len(wk.obs) }
+func (wk *Walker) Len() int { return wk.hist.n }
 
 // reserve sizes the walker's buffers for n observations in all.
 func (wk *Walker) reserve(n int) {
-	if cap(wk.obs) < n {
-		wk.obs = append(make([]float64, 0, n), wk.obs...)
-	}
-	wk.w.reset(n, wk.ws.Fit.K, wk.ws.Fit.Emission)
+	wk.hist.reserve(n)
+	wk.w.reset(min(n, wk.ws.Window), wk.ws.Fit.K, wk.ws.Fit.Emission)
 }
