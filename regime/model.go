@@ -183,12 +183,18 @@ func (m *Model) copyFrom(src *Model) {
 // sortByMean relabels the states of m so that Mean is ascending (see
 // permute). Ties keep their original order.
 func (m *Model) sortByMean() {
-	perm := make([]int, m.K)
+	m.permute(meanOrder(m.Mean))
+}
+
+// meanOrder returns the permutation that sorts mean ascending, ties in
+// their original order: state a of the sorted model is state perm[a].
+func meanOrder(mean []float64) []int {
+	perm := make([]int, len(mean))
 	for i := range perm {
 		perm[i] = i
 	}
-	sort.SliceStable(perm, func(a, b int) bool { return m.Mean[perm[a]] < m.Mean[perm[b]] })
-	m.permute(perm)
+	sort.SliceStable(perm, func(a, b int) bool { return mean[perm[a]] < mean[perm[b]] })
+	return perm
 }
 
 // permute relabels the states of m so that new state a is old state
@@ -255,7 +261,12 @@ func (m *Model) numParams() int {
 // chains that are not ergodic the result depends on that starting point.
 func (m *Model) Stationary() []float64 {
 	m.mustValidate()
-	k := m.K
+	return stationary(m.Trans)
+}
+
+// stationary is Stationary for the row-stochastic matrix trans.
+func stationary(trans [][]float64) []float64 {
+	k := len(trans)
 	p := make([]float64, k)
 	q := make([]float64, k)
 	for i := range p {
@@ -266,7 +277,7 @@ func (m *Model) Stationary() []float64 {
 			q[j] = 0
 		}
 		for i, a := range p {
-			for j, t := range m.Trans[i] {
+			for j, t := range trans[i] {
 				q[j] += a * t
 			}
 		}

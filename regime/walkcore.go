@@ -40,6 +40,49 @@ func (s Schedule) due(t int) bool {
 	return t >= first && (t-first)%s.RefitInterval == 0
 }
 
+// walkCore is the part of a walker that every detector shares: its
+// schedule, the trailing window of observations and the reported figures.
+type walkCore struct {
+	sched Schedule
+	hist  history
+	tr    track
+}
+
+// detector is what a walker adds to walkCore: a model, its filter and its
+// fits.
+type detector interface {
+	// advance filters one more observation row with the current model and
+	// returns its log one-step predictive density; it is called only when
+	// posterior is non-nil.
+	advance(row []float64) float64
+	// refit fits a model on the window ending on day t and reports
+	// success; on success the posterior is that of day t under the new
+	// model, and the detector has called track.fit.
+	refit(t int, window []float64) bool
+	// posterior returns the current posterior, nil before the first fit.
+	posterior() []float64
+}
+
+// step runs one day of the protocol every walker follows, row being day
+// t's observation: predictive density of row under the model in force
+// (days after the first fit), filtering, the refit when due (a failed fit
+// keeps the model), and the most-likely-state path.
+func (c *walkCore) step(d detector, row ...float64) []float64 {
+	t := c.hist.n
+	c.hist.push(row...)
+	if d.posterior() != nil {
+		c.tr.predictive(d.advance(row))
+	}
+	if c.sched.due(t) && !d.refit(t, c.hist.window()) {
+		c.tr.failed++
+	}
+	p := d.posterior()
+	if p != nil {
+		c.tr.observe(p)
+	}
+	return p
+}
+
 // history keeps the trailing window of a walker's observations, each a row
 // of dim values, in a buffer of at most two windows: when it is full the
 // last window-1 rows move to the front, so a push costs O(dim) amortised

@@ -8,13 +8,12 @@ import "math"
 // observations so far only. WalkForward is a loop over Step, so the
 // posteriors of a Walker are bit-for-bit WalkForward's rows.
 type Walker struct {
+	walkCore
 	ws    WalkSettings
-	hist  history
 	w     workspace
 	model *Model
 	filt  *Filter
 	rep   WalkReport
-	tr    track
 	post  []float64
 }
 
@@ -23,10 +22,10 @@ type Walker struct {
 func NewWalker(ws WalkSettings) *Walker {
 	ws.check()
 	return &Walker{
-		ws:   ws,
-		hist: newHistory(1, ws.Window),
-		rep:  WalkReport{FirstDay: -1},
-		post: make([]float64, ws.Fit.K),
+		walkCore: walkCore{sched: ws.Schedule, hist: newHistory(1, ws.Window)},
+		ws:       ws,
+		rep:      WalkReport{FirstDay: -1},
+		post:     make([]float64, ws.Fit.K),
 	}
 }
 
@@ -52,39 +51,35 @@ func (wk *Walker) K() int { return wk.ws.Fit.K }
 // Step. Step panics if x is not finite.
 func (wk *Walker) Step(x float64) []float64 {
 	checkStep(x, wk.hist.n)
-	t := wk.hist.n
-	wk.hist.push(x)
-	if wk.filt != nil {
-		// The one-step predictive density of x_t under the model in force.
-		wk.filt.Step(x)
-		wk.tr.predictive(wk.filt.lastLog)
+	return wk.step(wk, x)
+}
+
+func (wk *Walker) posterior() []float64 {
+	if wk.filt == nil {
+		return nil
 	}
-	if !(wk.ws.due(t) && wk.refit(t)) {
-		if wk.filt == nil {
-			return nil
-		}
-		copy(wk.post, wk.filt.post)
-	}
-	wk.tr.observe(wk.post)
 	return wk.post
+}
+
+func (wk *Walker) advance(row []float64) float64 {
+	copy(wk.post, wk.filt.Step(row[0]))
+	return wk.filt.lastLog
 }
 
 // refit fits the model on day t and, on success, sets the filter and the
 // posterior of day t.
-func (wk *Walker) refit(t int) bool {
+func (wk *Walker) refit(t int, obs []float64) bool {
 	s := wk.ws.Fit
 	if wk.model != nil {
 		s.Restarts = 1 + wk.ws.WarmRestarts
 		s.ShortIter = wk.ws.WarmShortIter
 	}
 	s.Seed = wk.ws.Fit.Seed + uint64(t)<<20
-	obs := wk.hist.window()
 	m, frep, err := fit(&wk.w, obs, s, wk.model)
 	wk.rep.FailedStarts += frep.Failed
 	wk.rep.EMIter += frep.TotalIter
 	if err != nil {
 		wk.rep.FailedFits++
-		wk.tr.failed++
 		return false
 	}
 	if wk.model != nil && frep.Best != 0 {
