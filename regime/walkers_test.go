@@ -47,6 +47,11 @@ func walkerCases() []struct {
 			s.Schedule, s.Fit.Start.Restarts, s.Fit.D, s.Fit.Duration = sch, 3, 15, Poisson
 			return NewHSMMWalker(s)
 		}},
+		{"jump", func() detectorWalker {
+			s := DefaultJumpSettings()
+			s.Schedule, s.Fit.Restarts = sch, 3
+			return NewJumpWalker(s)
+		}},
 	}
 }
 
@@ -89,8 +94,8 @@ func TestWalkersCausalDeterministic(t *testing.T) {
 					}
 				}
 			}
-			if first != 59 {
-				t.Fatalf("first posterior on day %d, want 59 (MinObservations-1)", first)
+			if first < 59 || (first-59)%10 != 0 {
+				t.Fatalf("first posterior on day %d, want a refit day 59 + 10i", first)
 			}
 			checkRows(t, tc.name, base[first:])
 			rng := rand.New(rand.NewPCG(3, 3))
@@ -121,8 +126,8 @@ func TestWalkersCausalDeterministic(t *testing.T) {
 			if want := float64(len(obs) - first - 1); got["oos_days"] != want {
 				t.Errorf("oos_days = %v, want %v (days after the first fit)", got["oos_days"], want)
 			}
-			if got["refits"] != float64((len(obs)-first+9)/10)-got["failed_fits"] {
-				t.Errorf("refits %v + failed %v, want %d scheduled", got["refits"], got["failed_fits"], (len(obs)-first+9)/10)
+			if want := float64((len(obs) - 59 + 9) / 10); got["refits"]+got["failed_fits"] != want {
+				t.Errorf("refits %v + failed %v, want %v scheduled", got["refits"], got["failed_fits"], want)
 			}
 			if !(got["oos_loglik"] < 0) || !(got["mean_duration"] >= 1) || !(got["bic"] > 0) {
 				t.Errorf("oos_loglik %v, mean_duration %v, bic %v: want < 0, ≥ 1, > 0", got["oos_loglik"], got["mean_duration"], got["bic"])
@@ -189,3 +194,4 @@ func fuzzWalker(f *testing.F, name string) {
 
 func FuzzHMMWalker(f *testing.F)  { fuzzWalker(f, "hmm_matched") }
 func FuzzHSMMWalker(f *testing.F) { fuzzWalker(f, "hsmm") }
+func FuzzJumpWalker(f *testing.F) { fuzzWalker(f, "jump") }
