@@ -47,6 +47,16 @@ func walkerCases() []struct {
 			s.Schedule, s.Fit.Start.Restarts, s.Fit.D, s.Fit.Duration = sch, 3, 15, Poisson
 			return NewHSMMWalker(s)
 		}},
+		{"msgarch", func() detectorWalker {
+			s := DefaultMSGARCHSettings()
+			s.Schedule, s.Fit.Start.Restarts = sch, 3
+			return NewMSGARCHWalker(s)
+		}},
+		{"msgarch_gaussian", func() detectorWalker {
+			s := DefaultMSGARCHSettings()
+			s.Schedule, s.Fit.Start.Restarts, s.Fit.Innovation = sch, 3, Gaussian
+			return NewMSGARCHWalker(s)
+		}},
 		{"jump", func() detectorWalker {
 			s := DefaultJumpSettings()
 			s.Schedule, s.Fit.Restarts = sch, 3
@@ -192,6 +202,7 @@ func fuzzWalker(f *testing.F, name string) {
 	})
 }
 
-func FuzzHMMWalker(f *testing.F)  { fuzzWalker(f, "hmm_matched") }
-func FuzzHSMMWalker(f *testing.F) { fuzzWalker(f, "hsmm") }
-func FuzzJumpWalker(f *testing.F) { fuzzWalker(f, "jump") }
+func FuzzHMMWalker(f *testing.F)     { fuzzWalker(f, "hmm_matched") }
+func FuzzHSMMWalker(f *testing.F)    { fuzzWalker(f, "hsmm") }
+func FuzzJumpWalker(f *testing.F)    { fuzzWalker(f, "jump") }
+func FuzzMSGARCHWalker(f *testing.F) { fuzzWalker(f, "msgarch") }
