@@ -1,6 +1,7 @@
 package regime
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -114,5 +115,42 @@ func BenchmarkEStep(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(obs)), "ns/obs")
 		})
+	}
+}
+
+// BenchmarkWalkDays walks every detector at its default settings over
+// simulated histories of growing length and reports the cost per day: with
+// each refit on a bounded trailing window, ns/day levels off once the
+// history is longer than the window, so the total cost is linear in days.
+func BenchmarkWalkDays(b *testing.B) {
+	detectors := []struct {
+		name string
+		new  func() detectorWalker
+	}{
+		{"hmm", func() detectorWalker { return NewWalker(DefaultWalkSettings()) }},
+		{"hsmm", func() detectorWalker { return NewHSMMWalker(DefaultHSMMSettings()) }},
+		{"msgarch", func() detectorWalker { return NewMSGARCHWalker(DefaultMSGARCHSettings()) }},
+		{"jump", func() detectorWalker { return NewJumpWalker(DefaultJumpSettings()) }},
+	}
+	for _, d := range detectors {
+		for _, days := range []int{1560, 3120, 6240, 12480, 24960} {
+			b.Run(fmt.Sprintf("detector=%s/days=%d", d.name, days), func(b *testing.B) {
+				obs, _ := benchModel().Sample(days, 11)
+				var st []Stat
+				for b.Loop() {
+					w := d.new()
+					for _, x := range obs {
+						w.Step(x)
+					}
+					st = w.Stats()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(days), "ns/day")
+				for _, s := range st {
+					if s.Name == "refits" {
+						b.ReportMetric(s.Value, "refits")
+					}
+				}
+			})
+		}
 	}
 }

@@ -6,14 +6,14 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/optimize"
 )
 
 // MSGARCH is a K-state Markov-switching GARCH(1,1) model in the form of
 // Haas, Mittnik & Paolella (2004): the state S_t is a Markov chain with
-// transition matrix Trans, started from its stationary distribution, and
-// each state k carries its own GARCH(1,1) variance process, all of them
+// transition matrix Trans, started from the uniform distribution (so that
+// the likelihood's gradient stays simple; over a window of months the
+// start does not matter), and each state k carries its own GARCH(1,1) variance process, all of them
 // driven by the observed series,
 //
 //	x_t | S_t = k  ~  μ_k + σ_k,t η_t,   η_t iid, E η = 0, Var η = 1
@@ -116,7 +116,8 @@ type msgarchFilter struct {
 	lb      []float64
 	prevX   float64
 	n       int
-	lastLog float64
+	lastLog float64 // log p(x_t | x_0..x_t-1) = m_t + log s_t
+	lastS   float64 // s_t (see forwardStep); f.lb holds b̃ after step
 	// Innovation constants: the log-density of x given the variance h is
 	// lc - ½ log h - half·log(1 + (x-μ)²/(s·h)) for Student-t and
 	// lc - ½ log h - (x-μ)²/(2h) for Gaussian innovations.
@@ -134,7 +135,7 @@ func newMSGARCHFilter(m *MSGARCH) *msgarchFilter {
 // observation.
 func (f *msgarchFilter) setModel(m *MSGARCH) {
 	f.m = m
-	f.c.set(&Model{K: m.K, Init: stationary(m.Trans), Trans: m.Trans})
+	f.c.set(&Model{K: m.K, Init: uniform(m.K), Trans: m.Trans})
 	f.n = 0
 	if m.Innovation == StudentT {
 		nu := m.DF
@@ -172,6 +173,7 @@ func (f *msgarchFilter) step(x float64) []float64 {
 	}
 	predict(f.post, prev, &f.c)
 	s, mt := update(f.post, f.lb)
+	f.lastS = s
 	f.lastLog = mt + math.Log(s)
 	f.prevX = x
 	f.n++
@@ -195,7 +197,7 @@ func (m *MSGARCH) Forward(dst [][]float64, obs []float64) (filtered [][]float64,
 }
 
 // Sample simulates n days of m with a PCG generator seeded with
-// (seed, pcgStream): the state chain from its stationary distribution and
+// (seed, pcgStream): the state chain from the uniform distribution and
 // x_t = μ_k + σ_k,t η_t, every state's variance recursion advanced each day;
 // a Student-t η is a normal scale mixture (see Model.Sample) scaled to unit
 // variance. It returns the observations and the states and panics if m is
@@ -208,7 +210,7 @@ func (m *MSGARCH) Sample(n int, seed uint64) (obs []float64, states []int) {
 	rng := rand.New(rand.NewPCG(seed, pcgStream))
 	obs, states = make([]float64, n), make([]int, n)
 	h := make([]float64, m.K)
-	s := draw(rng, stationary(m.Trans))
+	s := draw(rng, uniform(m.K))
 	for t := range obs {
 		if t > 0 {
 			s = draw(rng, m.Trans[s])
@@ -277,8 +279,8 @@ type MSGARCHFitReport struct {
 var ErrMSGARCHFit = errors.New("regime: MSGARCH fit failed")
 
 // FitMSGARCH estimates an MSGARCH for obs by maximum likelihood: BFGS
-// (gonum/optimize) with central-difference gradients on the unconstrained
-// parameters
+// (gonum/optimize) with the exact gradient (msgarchGrad) on the
+// unconstrained parameters
 //
 //	μ_k,  log ω_k,  (α_k, β_k) = (e^a, e^b)/(1 + e^a + e^b),
 //	Trans[i][j] = e^l_ij / Σ_j e^l_ij  with l_ii = 0,   DF = 2 + e^d,
@@ -336,31 +338,29 @@ func fitMSGARCH(w *workspace, obs []float64, s MSGARCHFitSettings, warm *MSGARCH
 		m.DF = 8
 	}
 	m.Var0 = variance
-	f := newMSGARCHFilter(m)
+	var g msgarchGrad
 	trial := m.Clone()
-	negLL := func(x []float64) float64 {
+	eval := func(grad, x []float64) float64 {
 		rep.Evals++
 		unpackMSGARCH(trial, x)
-		f.setModel(trial)
-		var ll float64
-		for _, v := range obs {
-			f.step(v)
-			ll += f.lastLog
-		}
+		ll := g.logLik(trial, obs, grad)
 		if math.IsNaN(ll) || math.IsInf(ll, 0) {
 			return math.Inf(1)
+		}
+		for i := range grad {
+			grad[i] = -grad[i]
 		}
 		return -ll
 	}
 	x0 := packMSGARCH(m)
-	f0 := negLL(x0)
-	grad := func(g, x []float64) {
-		fd.Gradient(g, negLL, x, &fd.Settings{Formula: fd.Central})
-	}
-	res, _ := optimize.Minimize(optimize.Problem{Func: negLL, Grad: grad}, x0, &optimize.Settings{
+	f0 := eval(nil, x0)
+	res, _ := optimize.Minimize(optimize.Problem{
+		Func: func(x []float64) float64 { return eval(nil, x) },
+		Grad: func(grad, x []float64) { eval(grad, x) },
+	}, x0, &optimize.Settings{
 		MajorIterations:   maxIter,
-		GradientThreshold: 1e-4,
-		Converger:         &optimize.FunctionConverge{Absolute: 1e-9, Relative: 1e-10, Iterations: 5},
+		GradientThreshold: 1e-3,
+		Converger:         &optimize.FunctionConverge{Absolute: 1e-9, Relative: 1e-9, Iterations: 2},
 	}, &optimize.BFGS{})
 	best, fbest := x0, f0
 	if res != nil && res.F < fbest {
@@ -464,4 +464,190 @@ func (m *MSGARCH) numParams() int {
 		p++
 	}
 	return p
+}
+
+// uniform returns the uniform distribution on k states.
+func uniform(k int) []float64 {
+	p := make([]float64, k)
+	for i := range p {
+		p[i] = 1 / float64(k)
+	}
+	return p
+}
+
+// msgarchGrad evaluates the log-likelihood of an MSGARCH and its gradient
+// with respect to the unconstrained parameters of packMSGARCH, by
+// forward-mode differentiation of the filter (the sensitivity equations of
+// the recursions, as for GARCH in Fiorentini, Calzolari & Panattoni 1996).
+// With p_t the prediction, b_k,t the densities and c_t = Σ_k p_t(k) b_k,t,
+// for every natural parameter θ (μ_k, ω_k, α_k, β_k, Trans[i][j], DF):
+//
+//	∂h_k,t   = ∂ω_k + ∂α_k d²_k,t-1 - 2 α_k d_k,t-1 ∂μ_k + ∂β_k h_k,t-1 + β_k ∂h_k,t-1
+//	∂p_t(j)  = Σ_i ∂α̂_t-1(i) Trans[i][j] + α̂_t-1(i) ∂Trans[i][j]
+//	∂log c_t = Σ_k (∂p_t(k) + p_t(k) ∂log b_k,t) b_k,t / c_t
+//	∂α̂_t(k) = (∂p_t(k) + p_t(k) ∂log b_k,t) b_k,t / c_t - α̂_t(k) ∂log c_t
+//
+// (d_k,t = x_t - μ_k), then the chain rule through the transformations of
+// FitMSGARCH.
+type msgarchGrad struct {
+	f                  msgarchFilter
+	dh, da, dp, db, gn []float64
+}
+
+// logLik returns the log-likelihood of m on obs and, if grad is non-nil,
+// stores its gradient with respect to packMSGARCH's parameters in grad.
+func (g *msgarchGrad) logLik(m *MSGARCH, obs []float64, grad []float64) float64 {
+	k := m.K
+	f := &g.f
+	f.h, f.post, f.prev, f.lb = grow(f.h, k), grow(f.post, k), grow(f.prev, k), grow(f.lb, k)
+	f.setModel(m)
+	if grad == nil {
+		var ll float64
+		for _, x := range obs {
+			f.step(x)
+			ll += f.lastLog
+		}
+		return ll
+	}
+	// Natural parameters: per state 4 (μ, ω, α, β), then the K² entries of
+	// Trans, then DF.
+	np := 4*k + k*k + 1
+	student := m.Innovation == StudentT
+	g.dh = grow(g.dh, k*4)  // ∂h_k / ∂(μ_k, ω_k, α_k, β_k)
+	g.da = grow(g.da, k*np) // ∂α̂(k) / ∂θ
+	g.dp = grow(g.dp, k*np)
+	g.db = grow(g.db, k*np) // ∂log b_k / ∂θ, non-zero for θ of state k and DF only
+	g.gn = grow(g.gn, np)
+	for _, s := range [][]float64{g.dh, g.da, g.gn} {
+		for i := range s {
+			s[i] = 0
+		}
+	}
+	var dnuC float64 // ∂(lc)/∂ν
+	if student {
+		nu := m.DF
+		dnuC = 0.5*digamma((nu+1)/2) - 0.5*digamma(nu/2) - 0.5/(nu-2)
+	}
+	var ll float64
+	p, bc := make([]float64, k), make([]float64, k)
+	for t, x := range obs {
+		prevPost := f.post
+		if t > 0 {
+			copy(f.prev, f.post)
+			prevPost = f.prev
+			// ∂h before the variance update of step: uses h_t-1 and x_t-1.
+			for i := range k {
+				d := f.prevX - m.Mean[i]
+				dh := g.dh[i*4 : i*4+4]
+				b := m.Beta[i]
+				dh[0] = -2*m.Alpha[i]*d + b*dh[0]
+				dh[1] = 1 + b*dh[1]
+				dh[2] = d*d + b*dh[2]
+				dh[3] = f.h[i] + b*dh[3]
+			}
+		}
+		// Prediction and its derivative (before step overwrites post).
+		if t == 0 {
+			copy(p, uniform(k))
+			for i := range g.dp {
+				g.dp[i] = 0
+			}
+		} else {
+			for j := range k {
+				p[j] = 0
+				for i := range k {
+					p[j] += prevPost[i] * m.Trans[i][j]
+				}
+			}
+			for j := range k {
+				dp := g.dp[j*np : (j+1)*np]
+				for q := range dp {
+					var s float64
+					for i := range k {
+						s += g.da[i*np+q] * m.Trans[i][j]
+					}
+					dp[q] = s
+				}
+				for i := range k {
+					dp[4*k+i*k+j] += prevPost[i]
+				}
+			}
+		}
+		f.step(x)
+		ll += f.lastLog
+		// ∂log b_k,t.
+		for i := range k {
+			db := g.db[i*np : (i+1)*np]
+			for q := range db {
+				db[q] = 0
+			}
+			h, d := f.h[i], x-m.Mean[i]
+			var dlh, dlmu float64 // ∂log b/∂h and the direct ∂log b/∂μ
+			if student {
+				nu := m.DF
+				u := d * d / ((nu - 2) * h)
+				dlh = -0.5/h + (nu+1)/2*u/(1+u)/h
+				dlmu = (nu + 1) * d / ((nu - 2) * h * (1 + u))
+				db[np-1] = dnuC - 0.5*math.Log1p(u) + (nu+1)*u/(2*(nu-2)*(1+u))
+			} else {
+				dlh = -0.5/h + 0.5*d*d/(h*h)
+				dlmu = d / h
+			}
+			dh := g.dh[i*4 : i*4+4]
+			db[4*i] = dlmu + dlh*dh[0]
+			db[4*i+1] = dlh * dh[1]
+			db[4*i+2] = dlh * dh[2]
+			db[4*i+3] = dlh * dh[3]
+		}
+		// b_k,t / c_t = b̃_k,t / s_t, b̃ left in f.lb by update.
+		for i := range k {
+			bc[i] = f.lb[i] / f.lastS
+		}
+		for q := range np {
+			var dlc float64
+			for i := range k {
+				v := (g.dp[i*np+q] + p[i]*g.db[i*np+q]) * bc[i]
+				g.da[i*np+q] = v
+				dlc += v
+			}
+			for i := range k {
+				g.da[i*np+q] -= f.post[i] * dlc
+			}
+			g.gn[q] += dlc
+		}
+	}
+	packGrad(grad, m, g.gn)
+	return ll
+}
+
+// packGrad stores in dst the gradient with respect to packMSGARCH's
+// parameters given gn, the gradient with respect to the natural ones
+// (layout of msgarchGrad.logLik).
+func packGrad(dst []float64, m *MSGARCH, gn []float64) {
+	k := m.K
+	for i := range k {
+		a, b := m.Alpha[i], m.Beta[i]
+		ga, gb := gn[4*i+2], gn[4*i+3]
+		dst[4*i] = gn[4*i]
+		dst[4*i+1] = m.Omega[i] * gn[4*i+1]
+		dst[4*i+2] = a*(1-a)*ga - a*b*gb
+		dst[4*i+3] = -a*b*ga + b*(1-b)*gb
+	}
+	o := 4 * k
+	for i, row := range m.Trans {
+		gr := gn[4*k+i*k : 4*k+(i+1)*k]
+		var mean float64
+		for j, pj := range row {
+			mean += gr[j] * pj
+		}
+		for j, pj := range row {
+			if j != i {
+				dst[o] = pj * (gr[j] - mean)
+				o++
+			}
+		}
+	}
+	if m.Innovation == StudentT {
+		dst[o] = (m.DF - 2) * gn[len(gn)-1]
+	}
 }

