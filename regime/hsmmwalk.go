@@ -25,12 +25,15 @@ type HSMMSettings struct {
 // DefaultHSMMSettings returns weekly refits from 90 observations on, each on
 // at most the last 1,460 observations (four years of days), with
 // DefaultHSMMFitSettings (three states, negative binomial durations,
-// D = 30), warm refits of at most 20 EM iterations and label matching.
+// D = 30), warm refits of at most 5 EM iterations and label matching. On a
+// simulated series of 1,560 days, warm refits of 5, 10 and 20 iterations
+// ended within 0.07 of each other in BIC and 0.6 in out-of-sample
+// log-likelihood (5 the best), at 1,511, 2,385 and 3,152 EM iterations.
 func DefaultHSMMSettings() HSMMSettings {
 	return HSMMSettings{
 		Schedule:    Schedule{RefitInterval: 7, MinObservations: 90, Window: 1460},
 		Fit:         DefaultHSMMFitSettings(),
-		WarmIter:    20,
+		WarmIter:    5,
 		MatchLabels: true,
 	}
 }
