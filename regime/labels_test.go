@@ -178,3 +178,72 @@ func TestWalkerWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestNewWalkersMatchLabels walks swapSeries with the other detectors (two
+// states, label matching on by default) and checks after every day that
+// the state with the higher volatility is still state 0, as at the first
+// fit, although sorting by mean would swap it (TestWalkerMatchLabels).
+// Only fits that split the days into a calm and a volatile state (standard
+// deviations a factor 2 apart) are checked: while its window straddles the
+// change the jump model splits them by trend instead (two volatile states
+// of opposite means), and no labelling can then keep "calm" calm.
+func TestNewWalkersMatchLabels(t *testing.T) {
+	obs := swapSeries()
+	sch := Schedule{RefitInterval: 30, MinObservations: 300, Window: 400}
+	hs := DefaultHSMMSettings()
+	hs.Schedule, hs.Fit.K, hs.Fit.Start.K, hs.Fit.Start.Restarts = sch, 2, 2, 4
+	ms := DefaultMSGARCHSettings()
+	ms.Schedule, ms.Fit.K, ms.Fit.Start.K, ms.Fit.Start.Restarts = sch, 2, 2, 4
+	js := DefaultJumpSettings()
+	js.Schedule, js.Fit.K = sch, 2
+	hw, mw, jw := NewHSMMWalker(hs), NewMSGARCHWalker(ms), NewJumpWalker(js)
+	for _, tc := range []struct {
+		name string
+		w    detectorWalker
+		sd   func() []stateSummary // nil before the first fit
+	}{
+		{"hsmm", hw, func() []stateSummary {
+			if hw.Model() == nil {
+				return nil
+			}
+			return hw.Model().summaries()
+		}},
+		{"msgarch", mw, func() []stateSummary {
+			if mw.Model() == nil {
+				return nil
+			}
+			return mw.Model().summaries()
+		}},
+		{"jump", jw, func() []stateSummary {
+			if jw.Model() == nil {
+				return nil
+			}
+			return jw.Model().Implied.summaries()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fits := 0
+			var last []stateSummary
+			for u, x := range obs {
+				tc.w.Step(x)
+				s := tc.sd()
+				if s == nil || max(s[0].sd, s[1].sd) < 2*min(s[0].sd, s[1].sd) {
+					continue
+				}
+				if len(last) == 0 || s[0] != last[0] || s[1] != last[1] {
+					fits++
+					last = append(last[:0], s...)
+				}
+				if !(s[0].sd > s[1].sd) {
+					t.Fatalf("day %d: state sds %.3f, %.3f; want the volatile state to stay 0", u, s[0].sd, s[1].sd)
+				}
+			}
+			if fits < 25 {
+				t.Errorf("%d distinct calm/volatile fits, want ≥ 25 (31 scheduled)", fits)
+			}
+			if last[0].mean < last[1].mean {
+				t.Errorf("final means %.3f, %.3f: want the volatile state's the higher (the raw labels would swap)", last[0].mean, last[1].mean)
+			}
+		})
+	}
+}
