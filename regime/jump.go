@@ -12,7 +12,7 @@ const JumpFeatures = 6
 
 // JumpFitSettings configures FitJump.
 type JumpFitSettings struct {
-	// K is the number of states, ≥ 2.
+	// K is the number of states, 2 to 127.
 	K int
 	// Lambda is the penalty on each change of state, in units of the loss
 	// ½‖y - θ‖² of standardised features, ≥ 0; 0 is k-means.
@@ -42,8 +42,8 @@ func DefaultJumpFitSettings() JumpFitSettings {
 
 func (s JumpFitSettings) check() {
 	switch {
-	case s.K < 2:
-		panic(fmt.Sprintf("regime: JumpFitSettings.K = %d, want ≥ 2", s.K))
+	case s.K < 2 || s.K > math.MaxInt8:
+		panic(fmt.Sprintf("regime: JumpFitSettings.K = %d, want 2..127", s.K))
 	case !(s.Lambda >= 0) || math.IsInf(s.Lambda, 0):
 		panic(fmt.Sprintf("regime: JumpFitSettings.Lambda = %v, want finite ≥ 0", s.Lambda))
 	case s.Windows[0] < 2 || s.Windows[1] < 2:
@@ -264,6 +264,9 @@ func FitJump(obs, feat []float64, s JumpFitSettings, warm *JumpModel) (*JumpMode
 	}
 	m := &JumpModel{K: s.K, Lambda: s.Lambda, Centroid: bestCent, Centre: centre, Scale: scale}
 	m.Implied = impliedHMM(obs, best, s.K)
+	if err := m.Implied.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: implied HMM: %w", ErrJumpFit, err)
+	}
 	for k, v := range m.Implied.Var {
 		if !(v >= s.VarFloor*variance) {
 			return nil, fmt.Errorf("%w: state %d has variance %v below the floor", ErrJumpFit, k, v)

@@ -89,12 +89,18 @@ func (wk *JumpWalker) K() int { return wk.s.Fit.K }
 // shared with the walker.
 func (wk *JumpWalker) Model() *JumpModel { return wk.model }
 
+// jumpClip bounds the observations the jump model sees, ±1e4 (a percent
+// log return of a price ratio e^100), so that its features and the implied
+// HMM's moments stay finite for any finite input.
+const jumpClip = 1e4
+
 // Step consumes observation x_t and returns the posterior usable on day t
-// (see JumpWalker), nil before the first successful fit. The slice is owned
-// by the walker and overwritten by the next Step. Step panics if x is not
-// finite.
+// (see JumpWalker), nil before the first successful fit. The model sees x
+// clipped to ±jumpClip. The slice is owned by the walker and overwritten by
+// the next Step. Step panics if x is not finite.
 func (wk *JumpWalker) Step(x float64) []float64 {
 	checkStep(x, wk.hist.n)
+	x = min(max(x, -jumpClip), jumpClip)
 	long := max(wk.s.Fit.Windows[0], wk.s.Fit.Windows[1])
 	if len(wk.recent) == 2*long {
 		wk.recent = append(wk.recent[:0], wk.recent[long:]...)

@@ -169,7 +169,8 @@ func (r *track) observe(post []float64) {
 //	...extra
 //	oos_loglik      Σ_t log p(x_t | x_0..x_t-1) over the days after the
 //	                first fit, each density from the model fitted last
-//	                before day t (causal, out of sample)
+//	                before day t (causal, out of sample); -Inf once an
+//	                observation's density underflowed in every state
 //	oos_days        the number of those days
 //	bic             -2 ℓ + p ln n of the latest fit (ℓ its log-likelihood
 //	                on its n observations, p free parameters); 0 before

@@ -146,6 +146,34 @@ func TestWalkersCausalDeterministic(t *testing.T) {
 	}
 }
 
+// TestWalkersExtreme feeds every detector crash-sized and overflowing
+// observations: posteriors stay probability vectors and the reported
+// figures other than oos_loglik (-Inf when an observation's density
+// underflows in every state) stay finite.
+func TestWalkersExtreme(t *testing.T) {
+	obs, _ := benchModel().Sample(330, 21)
+	for _, i := range []int{100, 150, 200, 250} {
+		obs[i], obs[i+1], obs[i+3] = 1e150, -1e150, 1e300
+	}
+	for _, tc := range walkerCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			w := tc.new()
+			post := walk(w, obs)
+			for u := range post {
+				if post[u] != nil {
+					checkRows(t, tc.name, post[u:])
+					break
+				}
+			}
+			for _, s := range w.Stats() {
+				if s.Name != "oos_loglik" && (math.IsNaN(s.Value) || math.IsInf(s.Value, 0)) {
+					t.Errorf("%s = %v, want finite", s.Name, s.Value)
+				}
+			}
+		})
+	}
+}
+
 // fuzzObs decodes data into observations: little-endian int16s scaled to
 // ±32 percent, with every 97th value blown up to a crash-sized move.
 func fuzzObs(data []byte) []float64 {
