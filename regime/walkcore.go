@@ -93,7 +93,11 @@ type history struct {
 	n        int // rows pushed in all
 }
 
-func newHistory(dim, win int) history { return history{dim: dim, win: win} }
+// newHistory returns an empty history of rows of dim values keeping the
+// last win rows (at most MaxInt/(2·dim), which is unbounded in practice).
+func newHistory(dim, win int) history {
+	return history{dim: dim, win: min(win, math.MaxInt/(2*dim))}
+}
 
 // reserve makes room for n more rows without reallocation (at most two
 // windows' worth).
