@@ -178,3 +178,32 @@ func TestHSMMEMMonotone(t *testing.T) {
 		}
 	}
 }
+
+// TestHSMMWalkerColdFallback plants a warm model whose first state can
+// never be occupied (its mean a million standard deviations away): the
+// warm refit collapses, and the walker refits cold instead of keeping the
+// broken model for every later window.
+func TestHSMMWalkerColdFallback(t *testing.T) {
+	obs, _ := benchModel().Sample(200, 3)
+	s := DefaultHSMMSettings()
+	s.Schedule = Schedule{RefitInterval: 10, MinObservations: 100, Window: 150}
+	s.Fit.Start.Restarts, s.Fit.D = 3, 10
+	w := NewHSMMWalker(s)
+	for _, x := range obs[:100] {
+		w.Step(x)
+	}
+	if w.Model() == nil {
+		t.Fatal("no first fit")
+	}
+	w.model.Mean[0], w.model.Var[0] = 1e6, 1e-3
+	for _, x := range obs[100:] {
+		w.Step(x)
+	}
+	st := map[string]float64{}
+	for _, v := range w.Stats() {
+		st[v.Name] = v.Value
+	}
+	if st["failed_fits"] != 0 || st["refits"] != 11 || w.Model().Mean[0] > 100 {
+		t.Errorf("refits %v, failed %v, final means %v: want 11 refits, none failed, the planted state gone", st["refits"], st["failed_fits"], w.Model().Mean)
+	}
+}

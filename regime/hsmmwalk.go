@@ -51,9 +51,10 @@ func (s HSMMSettings) check() {
 // under the HSMM fitted last, with the current segment right-censored (see
 // HSMMFilter). It follows the protocol of Walker: fits on the Schedule's
 // days on the trailing window, the first cold and later ones warm-started
-// from the previous model with at most WarmIter EM iterations; after a
-// fit on day t the posterior of day t is the new model's filter run over
-// the window; a failed fit keeps the previous model.
+// from the previous model with at most WarmIter EM iterations (a cold
+// fit when the warm one fails); after a fit on day t the posterior of day
+// t is the new model's filter run over the window; a failed fit keeps the
+// previous model.
 type HSMMWalker struct {
 	walkCore
 	s      HSMMSettings
@@ -110,6 +111,12 @@ func (wk *HSMMWalker) refit(t int, obs []float64) bool {
 	}
 	m, rep, err := wk.w.fit(obs, wk.s.Fit, wk.model, iter)
 	wk.emIter += rep.Iter + rep.StartIter
+	if err != nil && wk.model != nil {
+		// A warm start that collapses stays collapsed on the next
+		// windows: start cold instead.
+		m, rep, err = wk.w.fit(obs, wk.s.Fit, nil, wk.s.Fit.MaxIter)
+		wk.emIter += rep.Iter + rep.StartIter
+	}
 	if err != nil {
 		return false
 	}

@@ -50,9 +50,9 @@ func (s MSGARCHSettings) check() {
 // exact forward filter of the HMP (2004) form with every state's variance
 // recursion run from the start of the fit's window. It follows the protocol
 // of Walker: fits on the Schedule's days on the trailing window, the first
-// cold and later ones warm-started with at most WarmIter iterations; after
-// a fit on day t the filter is rerun over the window; a failed fit keeps
-// the previous model.
+// cold and later ones warm-started with at most WarmIter iterations (a
+// cold fit when the warm one fails); after a fit on day t the filter is
+// rerun over the window; a failed fit keeps the previous model.
 type MSGARCHWalker struct {
 	walkCore
 	s     MSGARCHSettings
@@ -109,6 +109,10 @@ func (wk *MSGARCHWalker) refit(t int, obs []float64) bool {
 	}
 	m, rep, err := fitMSGARCH(&wk.w, obs, wk.s.Fit, wk.model, iter)
 	wk.iter += rep.Iter
+	if err != nil && wk.model != nil {
+		m, rep, err = fitMSGARCH(&wk.w, obs, wk.s.Fit, nil, wk.s.Fit.MaxIter)
+		wk.iter += rep.Iter
+	}
 	if err != nil {
 		return false
 	}
