@@ -154,6 +154,9 @@ func (r *track) fit(ll float64, params, n int, dur float64) {
 	r.fitted = true
 	r.bic = -2*ll + float64(params)*math.Log(float64(n))
 	r.modelDur = dur
+	if math.IsInf(dur, 0) || math.IsNaN(dur) {
+		r.modelDur = 0 // undefined: a state that is never left
+	}
 }
 
 // observe records the posterior of a day on the most-likely-state path.
