@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/optimize"
 )
@@ -354,9 +355,20 @@ func fitMSGARCH(w *workspace, obs []float64, s MSGARCHFitSettings, warm *MSGARCH
 	}
 	x0 := packMSGARCH(m)
 	f0 := eval(nil, x0)
+	// BFGS asks for the value and then the gradient at each point: one
+	// pass computes both, kept for the last point.
+	var lastX, lastG []float64
+	var lastF float64
+	at := func(x []float64) {
+		if lastX == nil || !slices.Equal(x, lastX) {
+			lastG = grow(lastG, len(x))
+			lastF = eval(lastG, x)
+			lastX = append(lastX[:0], x...)
+		}
+	}
 	res, _ := optimize.Minimize(optimize.Problem{
-		Func: func(x []float64) float64 { return eval(nil, x) },
-		Grad: func(grad, x []float64) { eval(grad, x) },
+		Func: func(x []float64) float64 { at(x); return lastF },
+		Grad: func(grad, x []float64) { at(x); copy(grad, lastG) },
 	}, x0, &optimize.Settings{
 		MajorIterations:   maxIter,
 		GradientThreshold: 1e-3,
