@@ -502,8 +502,8 @@ func uniform(k int) []float64 {
 // (d_k,t = x_t - μ_k), then the chain rule through the transformations of
 // FitMSGARCH.
 type msgarchGrad struct {
-	f                  msgarchFilter
-	dh, da, dp, db, gn []float64
+	f                   msgarchFilter
+	dh, da, dp, dlc, gn []float64
 }
 
 // logLik returns the log-likelihood of m on obs and, if grad is non-nil,
@@ -528,7 +528,7 @@ func (g *msgarchGrad) logLik(m *MSGARCH, obs []float64, grad []float64) float64 
 	g.dh = grow(g.dh, k*4)  // ∂h_k / ∂(μ_k, ω_k, α_k, β_k)
 	g.da = grow(g.da, k*np) // ∂α̂(k) / ∂θ
 	g.dp = grow(g.dp, k*np)
-	g.db = grow(g.db, k*np) // ∂log b_k / ∂θ, non-zero for θ of state k and DF only
+	g.dlc = grow(g.dlc, np) // ∂log c_t / ∂θ
 	g.gn = grow(g.gn, np)
 	for _, s := range [][]float64{g.dh, g.da, g.gn} {
 		for i := range s {
@@ -541,7 +541,7 @@ func (g *msgarchGrad) logLik(m *MSGARCH, obs []float64, grad []float64) float64 
 		dnuC = 0.5*digamma((nu+1)/2) - 0.5*digamma(nu/2) - 0.5/(nu-2)
 	}
 	var ll float64
-	p, bc := make([]float64, k), make([]float64, k)
+	p := make([]float64, k)
 	for t, x := range obs {
 		prevPost := f.post
 		if t > 0 {
@@ -558,7 +558,8 @@ func (g *msgarchGrad) logLik(m *MSGARCH, obs []float64, grad []float64) float64 
 				dh[3] = f.h[i] + b*dh[3]
 			}
 		}
-		// Prediction and its derivative (before step overwrites post).
+		// Prediction and its derivative (before step overwrites post),
+		// in contiguous row operations: ∂p_t(j) += Trans[i][j]·∂α̂_t-1(i).
 		if t == 0 {
 			copy(p, uniform(k))
 			for i := range g.dp {
@@ -571,61 +572,67 @@ func (g *msgarchGrad) logLik(m *MSGARCH, obs []float64, grad []float64) float64 
 					p[j] += prevPost[i] * m.Trans[i][j]
 				}
 			}
-			for j := range k {
-				dp := g.dp[j*np : (j+1)*np]
-				for q := range dp {
-					var s float64
-					for i := range k {
-						s += g.da[i*np+q] * m.Trans[i][j]
+			for i := range g.dp {
+				g.dp[i] = 0
+			}
+			for i, row := range m.Trans {
+				da := g.da[i*np : (i+1)*np]
+				for j, tr := range row {
+					dp := g.dp[j*np : (j+1)*np]
+					for q, v := range da {
+						dp[q] += tr * v
 					}
-					dp[q] = s
-				}
-				for i := range k {
 					dp[4*k+i*k+j] += prevPost[i]
 				}
 			}
 		}
 		f.step(x)
 		ll += f.lastLog
-		// ∂log b_k,t.
+		// ∂α̂_t(i) = (∂p_t(i) + p_t(i) ∂log b_i,t)·b_i,t/c_t - α̂_t(i) ∂log c_t,
+		// with b/c = b̃/s (b̃ left in f.lb by update) and ∂log b_i,t non-zero
+		// only for state i's parameters and DF.
+		for q := range g.dlc {
+			g.dlc[q] = 0
+		}
 		for i := range k {
-			db := g.db[i*np : (i+1)*np]
-			for q := range db {
-				db[q] = 0
-			}
 			h, d := f.h[i], x-m.Mean[i]
-			var dlh, dlmu float64 // ∂log b/∂h and the direct ∂log b/∂μ
+			var dlh, dlmu, dlnu float64 // ∂log b/∂h, the direct ∂log b/∂μ, ∂log b/∂ν
 			if student {
 				nu := m.DF
 				u := d * d / ((nu - 2) * h)
 				dlh = -0.5/h + (nu+1)/2*u/(1+u)/h
 				dlmu = (nu + 1) * d / ((nu - 2) * h * (1 + u))
-				db[np-1] = dnuC - 0.5*math.Log1p(u) + (nu+1)*u/(2*(nu-2)*(1+u))
+				dlnu = dnuC - 0.5*math.Log1p(u) + (nu+1)*u/(2*(nu-2)*(1+u))
 			} else {
 				dlh = -0.5/h + 0.5*d*d/(h*h)
 				dlmu = d / h
 			}
+			bc := f.lb[i] / f.lastS
+			pb := p[i] * bc
+			da, dp := g.da[i*np:(i+1)*np], g.dp[i*np:(i+1)*np]
+			for q, v := range dp {
+				da[q] = v * bc
+			}
 			dh := g.dh[i*4 : i*4+4]
-			db[4*i] = dlmu + dlh*dh[0]
-			db[4*i+1] = dlh * dh[1]
-			db[4*i+2] = dlh * dh[2]
-			db[4*i+3] = dlh * dh[3]
+			da[4*i] += pb * (dlmu + dlh*dh[0])
+			da[4*i+1] += pb * dlh * dh[1]
+			da[4*i+2] += pb * dlh * dh[2]
+			da[4*i+3] += pb * dlh * dh[3]
+			if student {
+				da[np-1] += pb * dlnu
+			}
+			for q, v := range da {
+				g.dlc[q] += v
+			}
 		}
-		// b_k,t / c_t = b̃_k,t / s_t, b̃ left in f.lb by update.
 		for i := range k {
-			bc[i] = f.lb[i] / f.lastS
+			da, a := g.da[i*np:(i+1)*np], f.post[i]
+			for q, v := range g.dlc {
+				da[q] -= a * v
+			}
 		}
-		for q := range np {
-			var dlc float64
-			for i := range k {
-				v := (g.dp[i*np+q] + p[i]*g.db[i*np+q]) * bc[i]
-				g.da[i*np+q] = v
-				dlc += v
-			}
-			for i := range k {
-				g.da[i*np+q] -= f.post[i] * dlc
-			}
-			g.gn[q] += dlc
+		for q, v := range g.dlc {
+			g.gn[q] += v
 		}
 	}
 	packGrad(grad, m, g.gn)
