@@ -27,7 +27,11 @@ type MSGARCHSettings struct {
 // DefaultMSGARCHFitSettings (three states, Student-t innovations), warm
 // refits of at most 10 BFGS iterations and label matching. On a simulated
 // series of 1,560 days, 10 iterations took no more iterations in all than
-// 5 (more refits converge) and ended 14 log-likelihood units higher.
+// 5 (more refits converge) and ended 14 log-likelihood units higher. It is
+// the costliest detector: a warm refit on a full window takes about 18
+// likelihood-and-gradient passes of 1,460 days (BenchmarkMSGARCHLogLik), so
+// a walk costs milliseconds per day where the HMM's costs about one
+// (BenchmarkWalkDays); a longer RefitInterval divides that.
 func DefaultMSGARCHSettings() MSGARCHSettings {
 	return MSGARCHSettings{
 		Schedule:    Schedule{RefitInterval: 7, MinObservations: 90, Window: 1460},
