@@ -23,7 +23,7 @@ type Executor struct{ Coord *Coordinator }
 func (x Executor) Execute(ctx context.Context, env *trial.Env, specs []trial.Spec, done func(int, *trial.Result, error)) error {
 	sent := make([]Trial, len(specs))
 	for i, s := range specs {
-		sent[i] = Trial{Strategy: s.Strategy, Fill: s.Fill.String(), Params: s.Params.String(),
+		sent[i] = Trial{Strategy: s.Strategy, Fill: s.Fill.String(), Window: s.Window.String(), Params: s.Params.String(),
 			Data: env.Panel.Fingerprint(), Harness: harness.Fingerprint()}
 	}
 	err := x.Coord.Run(ctx, sent, func(i int, res *Result) {
@@ -48,7 +48,7 @@ func (x Executor) Execute(ctx context.Context, env *trial.Env, specs []trial.Spe
 // Evaluate evaluates a trial taken from the work queue exactly as a local
 // pool would (trial.Evaluate).
 func Evaluate(ctx context.Context, env *trial.Env, t *Trial) (ledger.Row, error) {
-	s, err := trial.ParseSpec(t.Strategy, t.Fill, t.Params)
+	s, err := trial.ParseSpec(t.Strategy, t.Fill, t.Window, t.Params)
 	if err != nil {
 		return ledger.Row{}, err
 	}

@@ -32,6 +32,7 @@ type Trial struct {
 	Results  string `json:"results"`  // subject to publish the result on; set by the Coordinator
 	Strategy string `json:"strategy"` // strategy name, as strategy.New takes it
 	Fill     string `json:"fill"`     // fill mode, as harness.ParseFillMode takes it
+	Window   string `json:"window"`   // scoring window, as trial.ParseWindow takes it
 	Params   string `json:"params"`   // every parameter, "name=value ..." (space.Assignment.String)
 	Data     string `json:"data"`     // panel fingerprint the coordinator expects
 	Harness  string `json:"harness"`  // harness fingerprint the coordinator expects

@@ -150,6 +150,43 @@ type Config struct {
 	InitialCapital float64
 	// RecordHoldings keeps each day's position values in Run.Holdings.
 	RecordHoldings bool
+	// Window is the scoring window: capital starts on its first day and the
+	// run (so the metrics and the score) covers only its days, while the
+	// strategy's view still reaches back to the panel's first day (the
+	// warm-up of fits and regime models). The zero Window is the whole panel.
+	Window Window
+	// StaleDays is the delisting rule of causal fills: a position in a token
+	// that has had no candle for more than StaleDays calendar days is sold
+	// at its last close, with the usual fee, before the day's decision. 0
+	// keeps such positions forever (the reference's convention, and the
+	// rule of Reference fills whatever StaleDays says).
+	StaleDays int
+}
+
+// DefaultStaleDays is the harness's delisting rule for causal fills: a week
+// without a candle. The sources' coverage ends (PROVENANCE.md) look like
+// delistings to a backtest; a week is longer than any exchange outage in the
+// data and short enough that a frozen price does not shape a score.
+const DefaultStaleDays = 7
+
+// Window is a range of calendar days [From, To) of a panel; To = 0 means to
+// the panel's end.
+type Window struct{ From, To int }
+
+// Bounds returns the window's days on a panel of nd days, clamped to it.
+func (w Window) Bounds(nd int) (from, to int) {
+	to = nd
+	if w.To > 0 {
+		to = min(w.To, nd)
+	}
+	return min(max(w.From, 0), to), to
+}
+
+// StaleSale is a position sold by the delisting rule.
+type StaleSale struct {
+	Day, Token int
+	Value      float64 // the gross proceeds, before the fee
+	Since      int     // the calendar day of the token's last candle
 }
 
 // Holding is a position's value in a daily snapshot.
@@ -166,6 +203,7 @@ type Rebalance struct {
 
 // Run is the day-by-day record of one backtest.
 type Run struct {
+	First      int       // the calendar day of Values[0] (the window's first day)
 	Values     []float64 // snapshot value after each day's trading
 	Cash       []float64 // cash after each day's trading
 	Rebalances []Rebalance
@@ -175,6 +213,11 @@ type Run struct {
 	Traded     float64   // notional bought plus sold
 	TokensHeld int       // distinct tokens ever held
 	HHIs       []float64 // daily concentration of the snapshot
+	// Stale is the value held each day in tokens without a candle that day
+	// (marked at their last close), and StaleSales the positions the
+	// delisting rule sold.
+	Stale      []float64
+	StaleSales []StaleSale
 }
 
 // Backtest walks the panel day by day. On each day it asks the strategy to
@@ -188,7 +231,12 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		dust = 1e-12
 	}
 	pf := newPortfolio(nt, cfg.InitialCapital, cfg.FeeRate, dust)
-	run := &Run{Values: make([]float64, 0, nd), Cash: make([]float64, 0, nd), HHIs: make([]float64, 0, nd)}
+	from, to := cfg.Window.Bounds(nd)
+	if from >= to {
+		return nil, fmt.Errorf("harness: the scoring window has no days")
+	}
+	n := to - from
+	run := &Run{First: from, Values: make([]float64, 0, n), Cash: make([]float64, 0, n), HHIs: make([]float64, 0, n), Stale: make([]float64, 0, n)}
 	view := &View{p: p, fill: cfg.Fill}
 	weight := make([]float64, nt)
 	var targets []Target
@@ -241,7 +289,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 	}
 	snapPrice := func(tok int, entry float64) float64 { return snapAt(day, tok, entry) }
 	acct := &Account{pf: pf, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
-	for day = 0; day < nd; day++ {
+	for day = from; day < to; day++ {
 		if day&63 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -250,6 +298,9 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		view.end = day
 		if !ref {
 			view.end = day - 1
+		}
+		if !ref && cfg.StaleDays > 0 {
+			sellStale(p, pf, run, day, cfg.StaleDays)
 		}
 		acct.values, acct.day, acct.marked = run.Values, day, false
 		var rebalance bool
@@ -262,6 +313,13 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		run.Values = append(run.Values, total)
 		run.Cash = append(run.Cash, pf.cash)
 		run.HHIs = append(run.HHIs, hhi(pf, total, snapPrice))
+		stale := 0.0
+		for _, pos := range pf.positions {
+			if _, ok := p.CloseOn(pos.Token, day); !ok {
+				stale += pos.Qty * snapPrice(pos.Token, pos.Entry)
+			}
+		}
+		run.Stale = append(run.Stale, stale)
 		if cfg.RecordHoldings {
 			h := make([]Holding, len(pf.positions))
 			for k, pos := range pf.positions {
@@ -270,10 +328,27 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 			run.Holdings = append(run.Holdings, h)
 		}
 	}
-	day = nd - 1
+	day = to - 1
 	for _, pos := range pf.positions {
 		run.Final = append(run.Final, Holding{pos.Token, pos.Qty * snapPrice(pos.Token, pos.Entry)})
 	}
 	run.FeesPaid, run.Traded, run.TokensHeld = pf.fees, pf.traded, pf.everHeld
 	return run, nil
+}
+
+// sellStale applies the delisting rule on day: every position whose token's
+// last candle is more than staleDays calendar days old is sold at that
+// candle's close, with the fee, in book order.
+func sellStale(p *Panel, pf *portfolio, run *Run, day, staleDays int) {
+	for k := 0; k < len(pf.positions); {
+		pos := &pf.positions[k]
+		s := &p.Series[pos.Token]
+		n := p.Rows(pos.Token, day)
+		if n == 0 || int(p.Dates[day]-p.Dates[s.Day[n-1]]) <= staleDays {
+			k++
+			continue
+		}
+		run.StaleSales = append(run.StaleSales, StaleSale{Day: day, Token: pos.Token, Value: pos.Qty * s.Close[n-1], Since: int(s.Day[n-1])})
+		pf.sellAll(k, s.Close[n-1])
+	}
 }

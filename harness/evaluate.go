@@ -20,11 +20,17 @@ type Evaluation struct {
 
 // Evaluate runs the base backtest (fee FeeRate) and the stress backtest (fee
 // FeeRate × StressMultiplier), both from InitialCapital, and scores them. The
-// caller's FeeRate and InitialCapital are ignored: they are the harness's.
-// newStrategy is called once per backtest, base first.
+// caller's FeeRate, InitialCapital and StaleDays are ignored: they are the
+// harness's (StaleDays is DefaultStaleDays with causal fills; the reference
+// mode keeps its stale positions). newStrategy is called once per backtest,
+// base first.
 func Evaluate(ctx context.Context, p *Panel, newStrategy func() Strategy, cfg Config) (*Evaluation, error) {
 	cfg.InitialCapital = InitialCapital
 	cfg.FeeRate = FeeRate
+	cfg.StaleDays = 0
+	if cfg.Fill == Causal {
+		cfg.StaleDays = DefaultStaleDays
+	}
 	base, err := Backtest(ctx, p, newStrategy(), cfg)
 	if err != nil {
 		return nil, err
@@ -35,7 +41,7 @@ func Evaluate(ctx context.Context, p *Panel, newStrategy func() Strategy, cfg Co
 		return nil, err
 	}
 	e := &Evaluation{
-		Base: ComputeMetrics(base, p.Dates), Stress: ComputeMetrics(stress, p.Dates),
+		Base: ComputeMetrics(base, p.Dates[base.First:]), Stress: ComputeMetrics(stress, p.Dates[stress.First:]),
 		BaseRun: base, StressRun: stress, Fill: cfg.Fill,
 		Harness: Fingerprint(), Data: p.Fingerprint(),
 	}

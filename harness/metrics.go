@@ -19,6 +19,10 @@ type Metrics struct {
 	TurnoverPerYear float64 `metric:"turnover_per_year" label:"turnover / year" fmt:"%.2f"` // notional traded ÷ mean value, per 365 days
 	FeesPaid        float64 `metric:"fees_paid" label:"fees paid" fmt:"%.2f"`
 	DaysInvested    int     `metric:"days_invested" label:"days invested"` // days with more than 0.1% of value in positions
+
+	StaleValuePct float64 `metric:"stale_value_pct" label:"value in tokens without a candle %" fmt:"%.2f"` // mean daily share of value held in tokens with no candle that day
+	StaleDays     int     `metric:"stale_days" label:"days with stale value"`                              // days on which some value sat in tokens with no candle
+	StaleSales    int     `metric:"stale_sales" label:"positions sold as delisted"`                        // positions the delisting rule sold
 }
 
 // Annualisation constants of the reference: 365 calendar days a year for
@@ -101,6 +105,17 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 			m.DaysInvested++
 		}
 	}
+	if len(run.Stale) == len(v) {
+		share := 0.0
+		for i, st := range run.Stale {
+			if st > 0 {
+				m.StaleDays++
+				share += st / v[i]
+			}
+		}
+		m.StaleValuePct = 100 * share / float64(len(v))
+	}
+	m.StaleSales = len(run.StaleSales)
 	return m
 }
 

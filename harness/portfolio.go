@@ -54,6 +54,16 @@ func (pf *portfolio) remove(k int) {
 	}
 }
 
+// sellAll sells position k whole at price p, paying the fee, and removes it.
+func (pf *portfolio) sellAll(k int, p float64) {
+	gross := pf.positions[k].Qty * p
+	fee := gross * pf.fee
+	pf.cash += gross - fee
+	pf.fees += fee
+	pf.traded += gross
+	pf.remove(k)
+}
+
 // rebalance trades toward target weights: sells first in book order, then
 // buys in target order. fill(tok) is the price a trade in tok fills at, false
 // when tok cannot trade today; mark(tok, entry) values a position that cannot.

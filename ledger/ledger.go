@@ -26,6 +26,7 @@ type Row struct {
 	Command   string // eval, sweep, run, search ...
 	Strategy  string
 	Fill      string
+	Window    string // the scoring window, "YYYY-MM-DD..YYYY-MM-DD" ("" for the whole data)
 	Params    string // every parameter, "name=value" separated by spaces
 	Score     float64
 	Rejection string
@@ -38,19 +39,24 @@ type Row struct {
 
 // Key identifies a configuration on given data under a given harness:
 // rows with the same key are the same trial, which is what --resume skips.
-func (r *Row) Key() string { return Key(r.Strategy, r.Fill, r.Params, r.Harness, r.Data) }
+func (r *Row) Key() string { return Key(r.Strategy, r.Fill, r.Window, r.Params, r.Harness, r.Data) }
 
-// Key is the key of a trial of strategy with fill mode fill and parameters
-// params ("name=value ...", in the strategy's canonical form) under the
-// given harness and data fingerprints.
-func Key(strategy, fill, params, harness, data string) string {
-	h := sha256.Sum256([]byte(strings.Join([]string{strategy, fill, params, harness, data}, "\x00")))
+// Key is the key of a trial of strategy with fill mode fill, scoring window
+// window and parameters params ("name=value ...", in the strategy's
+// canonical form) under the given harness and data fingerprints. A trial on
+// the whole data (window "") has the key it had before windows existed.
+func Key(strategy, fill, window, params, harness, data string) string {
+	fields := []string{strategy, fill, params, harness, data}
+	if window != "" {
+		fields = append(fields, "window="+window)
+	}
+	h := sha256.Sum256([]byte(strings.Join(fields, "\x00")))
 	return hex.EncodeToString(h[:8])
 }
 
 // The fixed columns around the metrics, in file order.
 var (
-	headColumns = []string{"time", "command", "strategy", "fill", "key", "score", "rejection"}
+	headColumns = []string{"time", "command", "strategy", "fill", "window", "key", "score", "rejection"}
 	tailColumns = []string{"seconds", "harness", "data", "params", "checksum"}
 	// required are the columns a file must have to be read as a ledger; the
 	// others (metrics, checksum) are read when present, so ledgers written by
@@ -98,6 +104,8 @@ func (r *Row) field(col string) string {
 		return clean(r.Strategy)
 	case "fill":
 		return clean(r.Fill)
+	case "window":
+		return clean(r.Window)
 	case "key":
 		return r.Key()
 	case "score":
@@ -140,6 +148,8 @@ func (r *Row) setField(col, s string) error {
 		r.Strategy = s
 	case "fill":
 		r.Fill = s
+	case "window":
+		r.Window = s
 	case "score":
 		r.Score, err = parseFloat(s)
 	case "rejection":

@@ -170,7 +170,7 @@ func TestTamperedRow(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	lines := strings.Split(string(b), "\n")
 	f := strings.Split(lines[2], "\t")
-	f[5] = "1000000" // the score
+	f[6] = "1000000" // the score
 	lines[2] = strings.Join(f, "\t")
 	os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 	rows, problems, err := Read(path)

@@ -32,14 +32,49 @@ type newDetector func(p *EnsembleParams) (d Detector, states int)
 type RegimeParams struct {
 	// Model is the detector, one of regimeModels below: "hmm", the hidden
 	// Markov model configured by HMMParams.
-	Model string `param:"model" choices:"hmm" doc:"regime detector"`
+	Model string `param:"model" choices:"hmm|hsmm|jump|msgarch" doc:"regime detector: hmm, hsmm (explicit durations), jump (statistical jump model), msgarch (Markov-switching GARCH)"`
 }
 
 // regimeModels are the detectors that regime.model names. Adding one is an
 // entry here and its name among the choices of RegimeParams.Model just above
 // (TestRegimeModel checks that the two agree).
 var regimeModels = map[string]newDetector{
-	"hmm": newHMM,
+	"hmm":     newHMM,
+	"hsmm":    newHSMM,
+	"msgarch": newMSGARCH,
+	"jump":    newJump,
+}
+
+// schedule is the refit schedule the hmm.* parameters set, for every
+// detector (each keeps its own default trailing window).
+func schedule(s *regime.Schedule, p HMMParams) {
+	s.RefitInterval, s.MinObservations = p.RefitInterval, p.MinObservations
+	s.Window = max(s.Window, p.MinObservations)
+}
+
+// newHSMM is the hidden semi-Markov walker of package regime.
+func newHSMM(p *EnsembleParams) (Detector, int) {
+	s := regime.DefaultHSMMSettings()
+	schedule(&s.Schedule, p.HMM)
+	w := regime.NewHSMMWalker(s)
+	return w, w.K()
+}
+
+// newMSGARCH is the Markov-switching GARCH walker of package regime.
+func newMSGARCH(p *EnsembleParams) (Detector, int) {
+	s := regime.DefaultMSGARCHSettings()
+	schedule(&s.Schedule, p.HMM)
+	w := regime.NewMSGARCHWalker(s)
+	return w, w.K()
+}
+
+// newJump is the statistical jump model walker of package regime.
+func newJump(p *EnsembleParams) (Detector, int) {
+	s := regime.DefaultJumpSettings()
+	schedule(&s.Schedule, p.HMM)
+	s.Fit.Seed = uint64(p.HMM.Seed)
+	w := regime.NewJumpWalker(s)
+	return w, w.K()
 }
 
 // RegimeModels lists the regime.model choices, sorted.

@@ -139,7 +139,7 @@ func TestRegimeNames(t *testing.T) {
 // error naming the choices.
 func TestRegimeModel(t *testing.T) {
 	p := DefaultEnsembleParams()
-	if p.Regime.Model != "hmm" || p.Validate() != nil || !slices.Equal(RegimeModels(), []string{"hmm"}) {
+	if p.Regime.Model != "hmm" || p.Validate() != nil || !slices.Equal(RegimeModels(), []string{"hmm", "hsmm", "jump", "msgarch"}) {
 		t.Fatalf("default model %q (valid: %v), models %v", p.Regime.Model, p.Validate(), RegimeModels())
 	}
 	q, err := ensembleSpace().Lookup("regime.model")

@@ -27,7 +27,7 @@ func Resumable(path string) (map[string]ledger.Row, error) {
 	for _, r := range rows {
 		key := r.Key()
 		if c, err := strategy.Build(r.Strategy, r.Params); err == nil {
-			key = ledger.Key(r.Strategy, r.Fill, strategy.Assign(c).String(), r.Harness, r.Data)
+			key = ledger.Key(r.Strategy, r.Fill, r.Window, strategy.Assign(c).String(), r.Harness, r.Data)
 		}
 		idx[key] = r
 	}

@@ -18,6 +18,7 @@ type Search struct {
 	Strategy string
 	Fill     harness.FillMode
 	Base     space.Assignment // a full assignment of the strategy's space
+	Window   Window
 	OnTrial  func(s Spec, r *Result)
 
 	Best     *Result
@@ -41,7 +42,7 @@ func (s *Search) evaluate(ctx context.Context, batch []space.Assignment) ([]floa
 		if err != nil {
 			return nil, err
 		}
-		specs[i] = Spec{Strategy: s.Strategy, Fill: s.Fill, Params: full}
+		specs[i] = Spec{Strategy: s.Strategy, Fill: s.Fill, Params: full, Window: s.Window}
 		if _, err := specs[i].Config(); err != nil {
 			return nil, fmt.Errorf("%s: %w", full.Changes(), err)
 		}

@@ -3,6 +3,8 @@ package trial
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gem/harness"
@@ -11,11 +13,75 @@ import (
 	"gem/strategy"
 )
 
-// Spec is one trial: a strategy, its fill mode and its parameters.
+// Spec is one trial: a strategy, its fill mode, its parameters and its
+// scoring window.
 type Spec struct {
 	Strategy string
 	Fill     harness.FillMode
 	Params   space.Assignment // an assignment of the strategy's space
+	Window   Window
+}
+
+// Window is a scoring window by dates, inclusive; a zero end is open. The
+// zero Window scores the whole data.
+type Window struct{ From, To harness.Date }
+
+// ParseWindow reads "FROM..TO" (either side may be empty), as String writes.
+func ParseWindow(s string) (Window, error) {
+	var w Window
+	if s == "" {
+		return w, nil
+	}
+	from, to, ok := strings.Cut(s, "..")
+	if !ok {
+		return w, fmt.Errorf("window %q: want FROM..TO", s)
+	}
+	var err error
+	if from != "" {
+		if w.From, err = harness.ParseDate(from); err != nil {
+			return w, fmt.Errorf("window start: %w", err)
+		}
+	}
+	if to != "" {
+		if w.To, err = harness.ParseDate(to); err != nil {
+			return w, fmt.Errorf("window end: %w", err)
+		}
+	}
+	if w.From != 0 && w.To != 0 && w.To < w.From {
+		return w, fmt.Errorf("window %s ends before it starts", s)
+	}
+	return w, nil
+}
+
+// String is "FROM..TO" (a side empty when open), or "" for the whole data.
+func (w Window) String() string {
+	if w == (Window{}) {
+		return ""
+	}
+	var from, to string
+	if w.From != 0 {
+		from = w.From.String()
+	}
+	if w.To != 0 {
+		to = w.To.String()
+	}
+	return from + ".." + to
+}
+
+// Days returns the window as calendar days of p, an error when p has no day
+// in it.
+func (w Window) Days(p *harness.Panel) (harness.Window, error) {
+	from, to := 0, p.NumDays()
+	if w.From != 0 {
+		from, _ = slices.BinarySearch(p.Dates, w.From)
+	}
+	if w.To != 0 {
+		to, _ = slices.BinarySearch(p.Dates, w.To+1)
+	}
+	if from >= to {
+		return harness.Window{}, fmt.Errorf("the scoring window %s has no day of the data (%s..%s)", w, p.Dates[0], p.Dates[p.NumDays()-1])
+	}
+	return harness.Window{From: from, To: to}, nil
 }
 
 // NewSpec returns the spec of a configuration.
@@ -24,9 +90,9 @@ func NewSpec(c strategy.Config, fill harness.FillMode) Spec {
 }
 
 // ParseSpec builds a spec from its text form (a ledger row's or a wire
-// message's strategy, fill and "name=value ..." parameters; parameters not
-// named take their defaults).
-func ParseSpec(strat, fill, params string) (Spec, error) {
+// message's strategy, fill, window and "name=value ..." parameters;
+// parameters not named take their defaults).
+func ParseSpec(strat, fill, window, params string) (Spec, error) {
 	c, err := strategy.Build(strat, params)
 	if err != nil {
 		return Spec{}, err
@@ -35,7 +101,13 @@ func ParseSpec(strat, fill, params string) (Spec, error) {
 	if err != nil {
 		return Spec{}, err
 	}
-	return NewSpec(c, f), nil
+	w, err := ParseWindow(window)
+	if err != nil {
+		return Spec{}, err
+	}
+	s := NewSpec(c, f)
+	s.Window = w
+	return s, nil
 }
 
 // Config returns the spec's strategy configuration, validated.
@@ -64,7 +136,7 @@ func NewEnv(p *harness.Panel, command string) *Env {
 // Key is the ledger key the spec's row will have on env's data under the
 // current harness.
 func (e *Env) Key(s Spec) string {
-	return ledger.Key(s.Strategy, s.Fill.String(), s.Params.String(), harness.Fingerprint(), e.Panel.Fingerprint())
+	return ledger.Key(s.Strategy, s.Fill.String(), s.Window.String(), s.Params.String(), harness.Fingerprint(), e.Panel.Fingerprint())
 }
 
 // Result is a finished trial: its ledger row, and for a trial evaluated
@@ -86,6 +158,10 @@ func Evaluate(ctx context.Context, env *Env, s Spec) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Params.Changes(), err)
 	}
+	win, err := s.Window.Days(env.Panel)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	res := &Result{}
 	ev, err := harness.Evaluate(ctx, env.Panel, func() harness.Strategy {
@@ -94,13 +170,13 @@ func Evaluate(ctx context.Context, env *Env, s Spec) (*Result, error) {
 			res.Base = st
 		}
 		return st
-	}, harness.Config{Fill: s.Fill})
+	}, harness.Config{Fill: s.Fill, Window: win})
 	if err != nil {
 		return nil, err
 	}
 	res.Eval = ev
 	res.Row = ledger.Row{
-		Time: time.Now(), Command: env.Command, Strategy: s.Strategy, Fill: s.Fill.String(),
+		Time: time.Now(), Command: env.Command, Strategy: s.Strategy, Fill: s.Fill.String(), Window: s.Window.String(),
 		Params: s.Params.String(), Score: ev.Score, Rejection: ev.Rejection,
 		Base: ev.Base, Stress: ev.Stress, Harness: ev.Harness, Data: ev.Data,
 		Seconds: time.Since(start).Seconds(),

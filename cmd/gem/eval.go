@@ -73,11 +73,14 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				return err
 			}
 			defer lg.Close()
+			if err := checkData(cfg, p); err != nil {
+				return err
+			}
 			env := trial.NewEnv(p, use)
-			spec := trial.NewSpec(cfg, fill)
+			spec := strat.spec(cfg, fill)
 			var bench *trial.Result
 			if cfg.Name() == "ensemble" {
-				if bench, err = trial.Evaluate(cmd.Context(), env, trial.NewSpec(&strategy.BenchmarkConfig{}, fill)); err != nil {
+				if bench, err = trial.Evaluate(cmd.Context(), env, strat.spec(&strategy.BenchmarkConfig{}, fill)); err != nil {
 					return err
 				}
 			}
@@ -97,7 +100,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				return writeEvalJSON(cmd.OutOrStdout(), p, spec, t, bench, "  ")
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%s\n%s, %s fills, %s\n\n", desc, cfg.Name(), fill, describeChanges(spec.Params))
+			fmt.Fprintf(w, "%s\n%s, %s fills, %s%s\n\n", desc, cfg.Name(), fill, describeChanges(spec.Params), describeWindow(p, spec.Window))
 			writeEvalTable(w, t.Eval)
 			if ens, ok := t.Base.(*strategy.Ensemble); ok {
 				writeEnsembleTable(w, p, t.Eval, &ens.Stats, bench.Eval)

@@ -11,6 +11,7 @@ import (
 	"gem/harness"
 	"gem/strategy"
 	"gem/synth"
+	"gem/trial"
 )
 
 // dataFlags choose the market data (files of any format dataio reads, or
@@ -155,15 +156,19 @@ func describeFilter(f *dataio.Filter) string {
 
 // strategyFlags choose the strategy, its parameters and the fill mode.
 type strategyFlags struct {
-	name string
-	sets []string
-	fill string
+	name     string
+	sets     []string
+	fill     string
+	from, to string
+	win      trial.Window // the scoring window, set by config
 }
 
 func (s *strategyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.name, "strategy", strategy.Names()[0], "strategy: "+strings.Join(strategy.Names(), ", "))
 	fs.StringArrayVar(&s.sets, "set", nil, "set a parameter, name=value (repeatable); see the valid names with any bad name")
 	fs.StringVar(&s.fill, "fill", "causal", "fill mode: causal (decide on data through t-1, fill at t's open) or reference (the reference's same-close fills)")
+	fs.StringVar(&s.from, "score-from", "", "first day of the scoring window (YYYY-MM-DD): capital starts then, and the strategy warms up on all the data before it")
+	fs.StringVar(&s.to, "score-to", "", "last day of the scoring window (YYYY-MM-DD); metrics and the score cover only the window")
 }
 
 // config builds the strategy configuration with the --set overrides applied.
@@ -189,7 +194,26 @@ func (s *strategyFlags) config() (strategy.Config, harness.FillMode, error) {
 	if cfg, err = strategy.Configure(cfg, a); err != nil {
 		return nil, 0, err
 	}
+	if s.win, err = trial.ParseWindow(s.from + ".." + s.to); err != nil {
+		return nil, 0, fmt.Errorf("--score-from/--score-to: %w", err)
+	}
 	return cfg, fill, nil
+}
+
+// spec is the trial of cfg with fill and the flags' scoring window.
+func (s *strategyFlags) spec(cfg strategy.Config, fill harness.FillMode) trial.Spec {
+	sp := trial.NewSpec(cfg, fill)
+	sp.Window = s.win
+	return sp
+}
+
+// checkData refuses data on which cfg cannot work as meant (an ensemble
+// watching BTC on data without BTC).
+func checkData(cfg strategy.Config, p *harness.Panel) error {
+	if e, ok := cfg.(*strategy.EnsembleConfig); ok {
+		return e.P.CheckData(p)
+	}
+	return nil
 }
 
 // checkWorkers refuses a worker count below one.

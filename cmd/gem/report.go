@@ -101,7 +101,11 @@ func evalReport(cmd *cobra.Command, data *dataFlags, strat *strategyFlags) (*rep
 	}
 	ctx := cmd.Context()
 	cache := strategy.NewCache()
-	hc := harness.Config{Fill: fill, RecordHoldings: true}
+	win, err := strat.win.Days(p)
+	if err != nil {
+		return nil, err
+	}
+	hc := harness.Config{Fill: fill, RecordHoldings: true, Window: win}
 	var first harness.Strategy // the instance of the base run
 	res, err := harness.Evaluate(ctx, p, func() harness.Strategy {
 		s := cfg.New(cache)
@@ -117,7 +121,7 @@ func evalReport(cmd *cobra.Command, data *dataFlags, strat *strategyFlags) (*rep
 		Title:       fmt.Sprintf("%s, %s fills", cfg.Name(), fill),
 		Description: desc,
 		Params:      strategy.Assign(cfg).String(),
-		Dates:       p.Dates,
+		Dates:       p.Dates[win.From:win.To],
 		Result:      res,
 	}
 	for i := range p.Series {

@@ -66,8 +66,8 @@ selection: judge the winner on held-out data.`,
 			}
 			defer pool.Ledger.Close()
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s\n%s, %s fills, %s, random search: up to %d configurations of %d parameters (seed %d), %d workers\n",
-				desc, cfg.Name(), fill, describeChanges(base), budget, sp.Len(), seed, workers)
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s%s, random search: up to %d configurations of %d parameters (seed %d), %d workers\n",
+				desc, cfg.Name(), fill, describeChanges(base), describeWindow(pool.Env.Panel, strat.win), budget, sp.Len(), seed, workers)
 			start := time.Now()
 			if dist.enabled() {
 				stop, err := dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, workers)
@@ -76,7 +76,10 @@ selection: judge the winner on held-out data.`,
 				}
 				defer stop()
 			}
-			s := newSearch(out, pool, cfg.Name(), fill, base)
+			if err := checkData(cfg, pool.Env.Panel); err != nil {
+				return err
+			}
+			s := newSearch(out, pool, strat.spec(cfg, fill))
 			runErr := s.Run(cmd.Context(), search.NewRandom(sp, seed), budget, batch)
 			finish(out, s, start, runErr == nil)
 			return runErr

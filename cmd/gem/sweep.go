@@ -103,7 +103,10 @@ the ledger with the same harness and data.`,
 				return err
 			}
 			defer pool.Ledger.Close()
-			fmt.Fprintf(out, "%s\n%s, %s fills, %s, %d phase(s), about %d configurations, %d workers\n", desc, cfg.Name(), fill, describeChanges(base), len(pl.Phases), total, workers)
+			if err := checkData(cfg, pool.Env.Panel); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s%s, %d phase(s), about %d configurations, %d workers\n", desc, cfg.Name(), fill, describeChanges(base), describeWindow(pool.Env.Panel, strat.win), len(pl.Phases), total, workers)
 			start := time.Now()
 			if dist.enabled() {
 				stop, err := dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, workers)
@@ -129,7 +132,7 @@ the ledger with the same harness and data.`,
 					show = append(show, prm.Name)
 				}
 			}
-			s := newSearch(out, pool, cfg.Name(), fill, base, show...)
+			s := newSearch(out, pool, strat.spec(cfg, fill), show...)
 			runErr := s.Run(cmd.Context(), m, 0, planBatch)
 			finish(out, s, start, runErr == nil, show...)
 			return runErr
@@ -147,10 +150,10 @@ the ledger with the same harness and data.`,
 	return cmd
 }
 
-// newSearch returns a search through pool that prints each trial on its own
-// line, naming the parameters in show.
-func newSearch(out io.Writer, pool *trial.Pool, name string, fill harness.FillMode, base space.Assignment, show ...string) *trial.Search {
-	return &trial.Search{Pool: pool, Strategy: name, Fill: fill, Base: base, OnTrial: func(s trial.Spec, r *trial.Result) {
+// newSearch returns a search through pool around base that prints each trial
+// on its own line, naming the parameters in show.
+func newSearch(out io.Writer, pool *trial.Pool, base trial.Spec, show ...string) *trial.Search {
+	return &trial.Search{Pool: pool, Strategy: base.Strategy, Fill: base.Fill, Base: base.Params, Window: base.Window, OnTrial: func(s trial.Spec, r *trial.Result) {
 		printTrialLine(out, label(s.Params, show...), r)
 	}}
 }
@@ -185,6 +188,18 @@ func label(a space.Assignment, show ...string) string {
 		return "defaults"
 	}
 	return strings.Join(parts, " ")
+}
+
+// describeWindow says which days are scored, when not all of them.
+func describeWindow(p *harness.Panel, w trial.Window) string {
+	if w == (trial.Window{}) {
+		return ""
+	}
+	d, err := w.Days(p)
+	if err != nil {
+		return ", scoring window " + w.String()
+	}
+	return fmt.Sprintf(", scored on %s..%s after %d days of warm-up", p.Dates[d.From], p.Dates[d.To-1], d.From)
 }
 
 // describeChanges says which parameters differ from the defaults.
