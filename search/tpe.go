@@ -1,0 +1,339 @@
+package search
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"gem/space"
+)
+
+// TPE is the tree-structured Parzen estimator of J. Bergstra, R. Bardenet,
+// Y. Bengio and B. Kégl, "Algorithms for hyper-parameter optimization",
+// NeurIPS 2011, in its multivariate form (one joint kernel density over all
+// parameters, as in S. Falkner, A. Klein and F. Hutter, "BOHB: robust and
+// efficient hyperparameter optimization at scale", ICML 2018, and Optuna's
+// TPESampler with multivariate=True).
+//
+// After a startup of QMC points it splits the trials told so far into the
+// best γ(n) ("below", good) and the rest ("above", bad; rejected trials are
+// always bad and never enter a density as numbers), fits a Parzen estimator
+// l(x) to the good and g(x) to the bad, draws candidates from l and proposes
+// the one that maximises l(x)/g(x), which is equivalent to maximising
+// expected improvement under the TPE model (Bergstra et al. 2011, eq. 3):
+//
+//	γ(n) = min(⌈Gamma·n⌉, MaxGood)
+//	l(x) = Σ_j w_j Π_d k_jd(x_d) / Σ_j w_j   (one component per good trial, plus the prior)
+//
+// In the unit encoding, a numeric coordinate's kernel is a Gaussian
+// truncated to [0, 1] (its mass over the level's bin for a discrete ordered
+// parameter), centred on the trial with the multivariate bandwidth
+// 0.2·n^(−1/(D+4)), clipped to [1/min(100, n+1), 1] (Optuna's rule for D
+// searched parameters and n trials in the estimator); the prior component is
+// centred at 0.5 with width 1. A nominal coordinate (Categorical, Bool) has
+// smoothed counts: the trial's level with weight 1 plus PriorWeight spread
+// evenly over the levels. Trial weights are Optuna's: equal for the newest
+// 25, a linear ramp from 1/n for older ones.
+//
+// A batch is proposed with the constant liar (Optuna's constant_liar): each
+// proposal of the batch joins the bad trials while the rest is drawn.
+type TPE struct {
+	h    *history
+	seq  *sobol
+	rng  *rand.Rand
+	set  TPESettings
+	free int // searched coordinates (D)
+}
+
+// TPESettings configure a TPE. The zero value of a field takes the default
+// given with it.
+type TPESettings struct {
+	Startup     int     // QMC points before the model (10)
+	Candidates  int     // draws from l(x) per proposal (24)
+	Gamma       float64 // fraction of trials counted good (0.1)
+	MaxGood     int     // most trials counted good (25)
+	PriorWeight float64 // weight of the prior component and of the nominal smoothing (1)
+}
+
+// NewTPE returns a TPE over s; seed decides every random draw.
+func NewTPE(s *space.Space, seed uint64, set TPESettings) *TPE {
+	set.Startup = orInt(set.Startup, 10)
+	set.Candidates = orInt(set.Candidates, 24)
+	set.MaxGood = orInt(set.MaxGood, 25)
+	if set.Gamma == 0 {
+		set.Gamma = 0.1
+	}
+	if set.PriorWeight == 0 {
+		set.PriorWeight = 1
+	}
+	if set.Gamma < 0 || set.Gamma > 1 || set.PriorWeight < 0 || set.Startup < 0 || set.Candidates < 0 || set.MaxGood < 0 {
+		panic("search: TPE settings out of range")
+	}
+	h := newHistory(s)
+	rng := newRand(seed, 0x7e9e)
+	t := &TPE{h: h, seq: newSobol(h, rng), rng: rng, set: set}
+	for _, d := range h.dims {
+		if !d.fixed {
+			t.free++
+		}
+	}
+	return t
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Ask returns up to n proposals.
+func (t *TPE) Ask(n int) ([]space.Assignment, error) {
+	t.h.ask(n)
+	for len(t.h.wait) < n {
+		a, u, ok := t.next()
+		if !ok {
+			break
+		}
+		t.h.propose(a, u)
+	}
+	return t.h.batch(), nil
+}
+
+// Tell records the scores of the last batch.
+func (t *TPE) Tell(scores []float64) error {
+	_, err := t.h.tell(scores)
+	return err
+}
+
+// next draws one proposal: QMC during the startup or while no trial has a
+// finite score, the best of the candidates drawn from l(x) otherwise.
+func (t *TPE) next() (space.Assignment, []float64, bool) {
+	if t.h.exhausted() {
+		return space.Assignment{}, nil, false
+	}
+	_, scored := t.h.best()
+	if len(t.h.told)+len(t.h.wait) < t.set.Startup || !scored {
+		return t.seq.fresh(t.h, t.rng)
+	}
+	good, bad := t.split()
+	l := t.parzen(good)
+	g := t.parzen(bad)
+	var (
+		bestA     space.Assignment
+		bestU     []float64
+		bestRatio = math.Inf(-1)
+		found     bool
+	)
+	u := make([]float64, len(t.h.dims))
+	for tries := 0; tries < 4*t.set.Candidates && (tries < t.set.Candidates || !found); tries++ {
+		l.sample(u, t.rng)
+		a, snap := t.h.decode(u)
+		if !t.h.fresh(a) {
+			continue
+		}
+		if r := l.logPDF(snap) - g.logPDF(snap); !found || r > bestRatio {
+			bestA, bestU, bestRatio, found = a, snap, r, true
+		}
+	}
+	if !found {
+		return t.h.randomUnseen(t.rng)
+	}
+	return bestA, bestU, true
+}
+
+// split returns the unit coordinates of the good and the bad trials, each
+// in the order told, the waiting batch counted bad (the constant liar).
+func (t *TPE) split() (good, bad [][]float64) {
+	told := t.h.told
+	ys := make([]float64, len(told))
+	finite := 0
+	for i, tr := range told {
+		ys[i] = tr.score
+		if !math.IsInf(tr.score, -1) {
+			finite++
+		}
+	}
+	nGood := min(int(math.Ceil(t.set.Gamma*float64(len(told)))), t.set.MaxGood, finite)
+	nGood = max(nGood, 1)
+	isGood := make([]bool, len(told))
+	for _, i := range rankOrder(ys)[:nGood] {
+		isGood[i] = true
+	}
+	for i, tr := range told {
+		if isGood[i] {
+			good = append(good, tr.u)
+		} else {
+			bad = append(bad, tr.u)
+		}
+	}
+	for _, tr := range t.h.wait {
+		bad = append(bad, tr.u)
+	}
+	return good, bad
+}
+
+// parzenEstimator is a mixture of product kernels in the unit encoding: one
+// component per trial and a last one, the prior.
+type parzenEstimator struct {
+	dims    []dim
+	mu      [][]float64 // [component][coordinate]: the centre (numeric) or the unit coordinate of the level (nominal)
+	sigma   []float64   // numeric bandwidth of the trial components (the prior's is 1)
+	logW    []float64   // log mixture weights, normalised
+	cumW    []float64   // cumulative weights for sampling
+	logZ    [][]float64 // log of each numeric kernel's mass on [0, 1]
+	nominal float64     // smoothing weight of nominal kernels
+}
+
+// parzen fits the estimator to the trials xs (in the order told).
+func (t *TPE) parzen(xs [][]float64) *parzenEstimator {
+	n := len(xs)
+	pe := &parzenEstimator{dims: t.h.dims, nominal: t.set.PriorWeight}
+	ws := tpeWeights(n)
+	ws = append(ws, t.set.PriorWeight)
+	prior := make([]float64, len(t.h.dims))
+	for i := range prior {
+		prior[i] = 0.5
+	}
+	pe.mu = append(append(pe.mu, xs...), prior)
+	sig := 0.2 * math.Pow(float64(max(n, 1)), -1/float64(t.free+4))
+	sig = min(max(sig, 1/min(100, float64(n+1))), 1)
+	pe.sigma = make([]float64, n+1)
+	for j := range pe.sigma {
+		pe.sigma[j] = sig
+	}
+	pe.sigma[n] = 1
+	total := 0.0
+	for _, w := range ws {
+		total += w
+	}
+	pe.logW = make([]float64, len(ws))
+	pe.cumW = make([]float64, len(ws))
+	acc := 0.0
+	for j, w := range ws {
+		pe.logW[j] = math.Log(w / total)
+		acc += w / total
+		pe.cumW[j] = acc
+	}
+	pe.logZ = make([][]float64, len(pe.mu))
+	for j, mu := range pe.mu {
+		pe.logZ[j] = make([]float64, len(mu))
+		for i, d := range pe.dims {
+			if !d.fixed && !d.nominal {
+				pe.logZ[j][i] = logNormalMass((0-mu[i])/pe.sigma[j], (1-mu[i])/pe.sigma[j])
+			}
+		}
+	}
+	return pe
+}
+
+// tpeWeights are Optuna's default trial weights: all 1 below 25 trials,
+// else a ramp from 1/n to 1 over the oldest n−25 and 1 for the newest 25.
+func tpeWeights(n int) []float64 {
+	w := make([]float64, n, n+1)
+	ramp := n - 25
+	for i := range w {
+		w[i] = 1
+		if i < ramp && ramp > 1 {
+			w[i] = 1/float64(n) + (1-1/float64(n))*float64(i)/float64(ramp-1)
+		}
+	}
+	return w
+}
+
+// sample draws a point of the mixture into u.
+func (pe *parzenEstimator) sample(u []float64, rng *rand.Rand) {
+	r := rng.Float64()
+	j := 0
+	for j < len(pe.cumW)-1 && pe.cumW[j] <= r {
+		j++
+	}
+	mu, sig := pe.mu[j], pe.sigma[j]
+	for i, d := range pe.dims {
+		switch {
+		case d.fixed:
+			u[i] = 0.5
+		case d.nominal:
+			// The trial's level with weight 1, every level PriorWeight/L.
+			L := float64(d.levels)
+			if j == len(pe.mu)-1 || rng.Float64()*(1+pe.nominal) < pe.nominal {
+				u[i] = (float64(rng.IntN(d.levels)) + 0.5) / L
+			} else {
+				u[i] = mu[i]
+			}
+		default:
+			a := normalCDF((0 - mu[i]) / sig)
+			b := normalCDF((1 - mu[i]) / sig)
+			p := a + rng.Float64()*(b-a)
+			u[i] = min(max(mu[i]+sig*normalQuantile(p), 0), math.Nextafter(1, 0))
+		}
+	}
+}
+
+// logPDF is the log density of the mixture at u (for discrete coordinates,
+// the log probability of u's level).
+func (pe *parzenEstimator) logPDF(u []float64) float64 {
+	terms := make([]float64, len(pe.mu))
+	for j, mu := range pe.mu {
+		s := pe.logW[j]
+		sig := pe.sigma[j]
+		for i, d := range pe.dims {
+			switch {
+			case d.fixed:
+			case d.nominal:
+				L := float64(d.levels)
+				p := pe.nominal / L / (1 + pe.nominal)
+				if j == len(pe.mu)-1 {
+					p = 1 / L
+				} else if math.Abs(u[i]-mu[i]) < 0.5/L {
+					p += 1 / (1 + pe.nominal)
+				}
+				s += math.Log(p)
+			case d.levels > 0:
+				lo := math.Floor(u[i]*float64(d.levels)) / float64(d.levels)
+				hi := lo + 1/float64(d.levels)
+				s += logNormalMass((lo-mu[i])/sig, (hi-mu[i])/sig) - pe.logZ[j][i]
+			default:
+				z := (u[i] - mu[i]) / sig
+				s += -0.5*z*z - math.Log(sig) - 0.5*math.Log(2*math.Pi) - pe.logZ[j][i]
+			}
+		}
+		terms[j] = s
+	}
+	return logSumExp(terms)
+}
+
+func normalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+
+func normalQuantile(p float64) float64 {
+	p = min(max(p, 1e-300), 1-1e-16)
+	return -math.Sqrt2 * math.Erfcinv(2*p)
+}
+
+// logNormalMass is log(Φ(b) − Φ(a)) for a < b, accurate in both tails.
+func logNormalMass(a, b float64) float64 {
+	if a > 0 { // the upper tail: use the symmetric lower one
+		a, b = -b, -a
+	}
+	m := normalCDF(b) - normalCDF(a)
+	if m > 1e-300 {
+		return math.Log(m)
+	}
+	// Far in the lower tail (b < −37): Φ(z) ≈ φ(z)/|z|, so the mass is
+	// dominated by its upper end.
+	return -0.5*b*b - 0.5*math.Log(2*math.Pi) - math.Log(-b) + math.Log1p(-math.Exp(-0.5*(a*a-b*b))*b/a)
+}
+
+func logSumExp(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	if math.IsInf(m, -1) {
+		return m
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += math.Exp(x - m)
+	}
+	return m + math.Log(s)
+}
