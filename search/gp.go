@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 
@@ -28,10 +29,10 @@ import (
 //
 // Its hyperparameters (ℓ_p, s² and the noise variance σ²) maximise the log
 // marginal likelihood plus weak log-normal priors (log ℓ_p ~ N(log 0.5,
-// 1.5²), log s² ~ N(0, 1), log σ² ~ N(log 1e-4, 3²)) by at most 30 L-BFGS
+// 1.5²), log s² ~ N(0, 1), log σ² ~ N(log 1e-4, 3²)) by at most 20 L-BFGS
 // steps, warm-started from the last fit, on at most FitMax trials (the best
 // half and the most recent), refitted whenever the number of trials has grown
-// by a tenth. Between fits the Cholesky factor grows by one row per trial, so
+// by a fifth. Between fits the Cholesky factor grows by one row per trial, so
 // a proposal costs O(n²) per candidate rather than O(n³).
 //
 // Rejected trials are imputed with the worst finite score told so far: the
@@ -42,7 +43,9 @@ import (
 // incumbent the best standardised score y*, over Candidates uniform points
 // and Local Gaussian perturbations of the best trials and of the best
 // candidates (discrete parameters snapped to their levels, assignments
-// proposed before skipped):
+// proposed before skipped); the posterior variance, the O(n²) part, is
+// computed only for candidates whose EI bound (at the variance the nearest
+// trial alone leaves) can still win:
 //
 //	EI(x) = σ(x) h((μ(x) − y*)/σ(x)),  h(z) = φ(z) + z Φ(z)
 //
@@ -55,29 +58,29 @@ type GP struct {
 	seq   *sobol
 	rng   *rand.Rand
 	set   GPSettings
-	free  []int     // searched coordinates
-	theta []float64 // log ℓ_p for each free coordinate, log s², log σ²
-	next  int       // refit when this many trials are told
-	chol  *mat.Cholesky
-	rows  int       // trials in chol: the told ones, then the waiting batch
-	fant  []float64 // kriging-believer scores of the waiting batch (standardised)
+	free  []int      // searched coordinates
+	theta []float64  // log ℓ_p for each free coordinate, log s², log σ²
+	next  int        // refit when this many trials are told
+	chol  cholFactor // of the kernel matrix of the told trials, then the waiting batch
+	ready bool       // chol holds the told trials under the current hyperparameters
+	fant  []float64  // kriging-believer scores of the waiting batch (standardised)
 }
 
 // GPSettings configure a GP. The zero value of a field takes the default
 // given with it.
 type GPSettings struct {
 	Startup    int // QMC points before the model (10)
-	Candidates int // uniform candidates per proposal (128)
-	Local      int // local candidates per proposal (64)
-	FitMax     int // most trials the hyperparameter fit uses (150)
+	Candidates int // uniform candidates per proposal (64)
+	Local      int // local candidates per proposal (32)
+	FitMax     int // most trials the hyperparameter fit uses (100)
 }
 
 // NewGP returns a GP over s; seed decides every random draw.
 func NewGP(s *space.Space, seed uint64, set GPSettings) *GP {
 	set.Startup = orInt(set.Startup, 10)
-	set.Candidates = orInt(set.Candidates, 128)
-	set.Local = orInt(set.Local, 64)
-	set.FitMax = orInt(set.FitMax, 150)
+	set.Candidates = orInt(set.Candidates, 64)
+	set.Local = orInt(set.Local, 32)
+	set.FitMax = orInt(set.FitMax, 100)
 	if set.Startup < 0 || set.Candidates < 0 || set.Local < 0 || set.FitMax < 2 {
 		panic("search: GP settings out of range")
 	}
@@ -136,10 +139,10 @@ func (g *GP) Tell(scores []float64) error {
 // the told trials.
 func (g *GP) prepare() {
 	n := len(g.h.told)
-	if g.chol == nil || n >= g.next || g.rows != n {
+	if !g.ready || n >= g.next || g.chol.n != n {
 		if n >= g.next {
 			g.fit()
-			g.next = max(n+1, n+n/10)
+			g.next = n + max(1, n/5)
 		}
 		g.factor(g.h.told)
 	}
@@ -276,7 +279,7 @@ func (g *GP) fit() {
 		Grad: func(grad, theta []float64) { eval(theta); copy(grad, lastG) },
 	}
 	start := g.nlml(g.theta, xs, y, nil)
-	res, _ := optimize.Minimize(prob, slices.Clone(g.theta), &optimize.Settings{MajorIterations: 30}, &optimize.LBFGS{})
+	res, _ := optimize.Minimize(prob, slices.Clone(g.theta), &optimize.Settings{MajorIterations: 20}, &optimize.LBFGS{})
 	if res == nil || !(res.F < start) {
 		return
 	}
@@ -376,19 +379,15 @@ func (g *GP) factor(rows []trial) {
 		xs[i] = g.features(t.u)
 	}
 	for jitter := 0.0; jitter <= 1; jitter = max(10*jitter, 1e-8) {
-		k := mat.NewSymDense(n, nil)
-		for i := range n {
-			for j := i; j < n; j++ {
-				v := s2 * matern52(g.scaledDist2(xs[i], xs[j], inv2, nil))
-				if i == j {
-					v += noise + jitter
-				}
-				k.SetSym(i, j, v)
+		ok := g.chol.factor(n, func(i, j int) float64 {
+			v := s2 * matern52(g.scaledDist2(xs[i], xs[j], inv2, nil))
+			if i == j {
+				v += noise + jitter
 			}
-		}
-		var c mat.Cholesky
-		if c.Factorize(k) {
-			g.chol, g.rows = &c, n
+			return v
+		})
+		if ok {
+			g.ready = true
 			return
 		}
 	}
@@ -415,57 +414,65 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 		best = max(best, v)
 	}
 	y = append(y, g.fant...)
-	var alpha mat.VecDense
-	if err := g.chol.SolveVecTo(&alpha, mat.NewVecDense(len(y), y)); err != nil {
-		return g.h.randomUnseen(g.rng)
-	}
-	a := alpha.RawVector().Data
-	u := g.chol.RawU().(mat.RawTriangular).RawTriangular()
+	a := g.chol.solve(y)
+	u := g.chol.tri()
 
 	type cand struct {
-		a      space.Assignment
-		u, f   []float64
-		mu, ei float64
+		a          space.Assignment
+		u, f, k    []float64 // unit coordinates, features, kernel column
+		mu, ub, ei float64
 	}
 	var cands []cand
-	// score evaluates log EI at every candidate (one triangular solve for
-	// them all) and keeps the fresh ones.
-	score := func(us [][]float64) {
-		var batch []cand
+	var top []float64 // the best exact log EI values so far, descending
+	// score evaluates log EI at the fresh candidates among us in decreasing
+	// order of an upper bound (EI at the variance left by the nearest trial
+	// alone, which the posterior's never exceeds), and leaves the rest at
+	// −Inf once the bound falls below the keep-th best exact value: the
+	// O(n²) variance is only computed where it can matter.
+	score := func(us [][]float64, keep int) {
+		start := len(cands)
+		n := len(xs)
 		for _, cu := range us {
 			as, snap := g.h.decode(cu)
 			if !g.h.fresh(as) {
 				continue
 			}
-			batch = append(batch, cand{a: as, u: snap, f: g.features(snap)})
-		}
-		m, n := len(batch), len(xs)
-		if m == 0 {
-			return
-		}
-		kc := make([]float64, n*m)
-		for i := range n {
-			for j := range batch {
-				kc[i*m+j] = s2 * matern52(g.scaledDist2(xs[i], batch[j].f, inv2, nil))
-			}
-		}
-		for j := range batch {
-			mu := 0.0
+			c := cand{a: as, u: snap, f: g.features(snap), k: make([]float64, n), ei: math.Inf(-1)}
 			for i := range n {
-				mu += kc[i*m+j] * a[i]
+				c.k[i] = s2 * matern52(g.scaledDist2(xs[i], c.f, inv2, nil))
+				c.mu += c.k[i] * a[i]
 			}
-			batch[j].mu = mu
+			// Conditioning on the nearest trial alone leaves more variance
+			// than conditioning on all: s² − max_i k_i²/(s² + σ²) bounds σ².
+			kmax := 0.0
+			for _, k := range c.k {
+				kmax = max(kmax, k)
+			}
+			sdUB := math.Sqrt(max(s2-kmax*kmax/(s2+noise), 1e-12*s2))
+			c.ub = logEI((c.mu-best)/sdUB) + math.Log(sdUB)
+			cands = append(cands, c)
 		}
-		blas64.Trsm(blas.Left, blas.Trans, 1, u, blas64.General{Rows: n, Cols: m, Stride: m, Data: kc})
+		batch := cands[start:]
+		slices.SortStableFunc(batch, func(p, q cand) int { return cmpDesc(p.ub, q.ub) })
+		col := make([]float64, n)
 		for j := range batch {
+			c := &batch[j]
+			if len(top) >= keep && c.ub < top[keep-1] {
+				break
+			}
+			// vᵀU = kᵀ (v = U⁻ᵀk) row-wise, so that the solve runs on
+			// contiguous rows of U.
+			copy(col, c.k)
+			blas64.Trsm(blas.Right, blas.NoTrans, 1, u, blas64.General{Rows: 1, Cols: n, Stride: n, Data: col})
 			v := s2
-			for i := range n {
-				v -= kc[i*m+j] * kc[i*m+j]
+			for _, x := range col {
+				v -= x * x
 			}
 			sd := math.Sqrt(max(v, 1e-12*s2))
-			batch[j].ei = logEI((batch[j].mu-best)/sd) + math.Log(sd)
+			c.ei = logEI((c.mu-best)/sd) + math.Log(sd)
+			k, _ := slices.BinarySearchFunc(top, c.ei, func(x, t float64) int { return cmpDesc(x, t) })
+			top = slices.Insert(top, k, c.ei)
 		}
-		cands = append(cands, batch...)
 	}
 	dim := len(g.h.dims)
 	var us [][]float64
@@ -484,13 +491,13 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 		centres = append(centres, g.h.told[i].u)
 	}
 	us = append(us, g.perturb(centres, g.set.Local/2, 0.1)...)
-	score(us)
+	score(us, len(centres))
 	slices.SortStableFunc(cands, func(p, q cand) int { return cmpDesc(p.ei, q.ei) })
 	centres = centres[:0]
 	for _, c := range cands[:min(4, len(cands))] {
 		centres = append(centres, c.u)
 	}
-	score(g.perturb(centres, g.set.Local-g.set.Local/2, 0.03))
+	score(g.perturb(centres, g.set.Local-g.set.Local/2, 0.03), 1)
 	if len(cands) == 0 {
 		return g.h.randomUnseen(g.rng)
 	}
@@ -502,18 +509,10 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 	}
 	c := cands[pick]
 	// Kriging believer: extend the factor by the proposal's row.
-	col := make([]float64, len(xs)+1)
-	for i := range xs {
-		col[i] = s2 * matern52(g.scaledDist2(xs[i], c.f, inv2, nil))
-	}
-	col[len(xs)] = s2 + noise
-	var ext mat.Cholesky
-	if ext.ExtendVecSym(g.chol, mat.NewVecDense(len(col), col)) {
-		g.chol, g.rows = &ext, g.rows+1
-		g.fant = append(g.fant, c.mu)
-	} else {
+	col := append(c.k, s2+noise)
+	g.fant = append(g.fant, c.mu)
+	if !g.chol.extend(col) {
 		// A near-duplicate row: refactor with jitter.
-		g.fant = append(g.fant, c.mu)
 		g.factor(append(rows, trial{u: c.u}))
 	}
 	return c.a, c.u, true
@@ -555,3 +554,86 @@ func logEI(z float64) float64 {
 }
 
 func normalPDF(z float64) float64 { return math.Exp(-0.5*z*z) / math.Sqrt(2*math.Pi) }
+
+// cholFactor is the upper Cholesky factor U (K = UᵀU) of a matrix that
+// grows by one row and column at a time: its storage has room for more rows
+// than it holds, so extending it writes one new column (O(n²) for the
+// triangular solve) instead of copying the factor.
+type cholFactor struct {
+	n, stride int
+	data      []float64
+}
+
+func (c *cholFactor) tri() blas64.Triangular {
+	return blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: c.n, Stride: max(c.stride, 1), Data: c.data}
+}
+
+// reserve makes room for n rows, keeping the factor.
+func (c *cholFactor) reserve(n int) {
+	if n <= c.stride {
+		return
+	}
+	stride := max(2*n, 16)
+	data := make([]float64, stride*stride)
+	for i := range c.n {
+		copy(data[i*stride+i:i*stride+c.n], c.data[i*c.stride+i:i*c.stride+c.n])
+	}
+	c.stride, c.data = stride, data
+}
+
+// factor factorises the n×n matrix with entries k(i, j), i ≤ j; false when
+// it is not positive definite.
+func (c *cholFactor) factor(n int, k func(i, j int) float64) bool {
+	c.n = 0
+	c.reserve(n)
+	for i := range n {
+		for j := i; j < n; j++ {
+			c.data[i*c.stride+j] = k(i, j)
+		}
+	}
+	c.n = n
+	if n == 0 {
+		return true
+	}
+	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: c.stride, Data: c.data})
+	if !ok {
+		c.n = 0
+	}
+	return ok
+}
+
+// extend adds a row and column whose entries are col (the last one on the
+// diagonal); false, leaving the factor as it was, when the result would not
+// be positive definite:
+//
+//	[U c; 0 d],  Uᵀc = col[:n],  d = √(col[n] − cᵀc)
+func (c *cholFactor) extend(col []float64) bool {
+	n := c.n
+	c.reserve(n + 1)
+	v := blas64.Vector{N: n, Inc: c.stride, Data: c.data[n:]}
+	for i := range n {
+		c.data[i*c.stride+n] = col[i]
+	}
+	if n > 0 {
+		blas64.Trsv(blas.Trans, c.tri(), v)
+	}
+	d2 := col[n]
+	for i := range n {
+		d2 -= c.data[i*c.stride+n] * c.data[i*c.stride+n]
+	}
+	if !(d2 > 0) {
+		return false
+	}
+	c.data[n*c.stride+n] = math.Sqrt(d2)
+	c.n++
+	return true
+}
+
+// solve returns K⁻¹y.
+func (c *cholFactor) solve(y []float64) []float64 {
+	x := slices.Clone(y)
+	v := blas64.Vector{N: c.n, Inc: 1, Data: x}
+	blas64.Trsv(blas.Trans, c.tri(), v)
+	blas64.Trsv(blas.NoTrans, c.tri(), v)
+	return x
+}
