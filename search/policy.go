@@ -30,7 +30,8 @@ import (
 // (Categorical, Bool) takes another level at random.
 //
 // The first proposal is the space's defaults (the configuration a one-at-a-
-// time sweep starts from), then Startup QMC points, and QMC points for as
+// time sweep starts from; a default outside its parameter's search domain
+// moves to the nearest end, or to the middle level), then Startup QMC points, and QMC points for as
 // long as no trial has a finite score. A batch is up to n edits of the same
 // incumbent, each arm drawn anew. Edits of one parameter cannot cross a
 // valley that two parameters must cross together; TPE, CMAES and GP can.
@@ -106,8 +107,9 @@ func (p *Policy) Ask(n int) ([]space.Assignment, error) {
 func (p *Policy) next() (space.Assignment, []float64, policyEdit, bool) {
 	none := policyEdit{arm: -1}
 	if len(p.h.told)+len(p.h.wait) == 0 {
-		if d := p.h.s.Defaults(); p.h.fresh(d) {
-			return d, p.h.encode(d), none, true
+		// The defaults, each moved into its search domain.
+		if d, u := p.h.decode(p.h.encode(p.h.s.Defaults())); p.h.fresh(d) {
+			return d, u, none, true
 		}
 	}
 	inc, scored := p.h.best()
