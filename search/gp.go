@@ -543,14 +543,21 @@ func (g *GP) perturb(centres [][]float64, count int, sd float64) [][]float64 {
 	return out
 }
 
-// logEI is log h(z), h(z) = φ(z) + zΦ(z), accurate for very negative z
-// (where h(z) ≈ φ(z)/z²·(1 − 3/z² + 15/z⁴)).
+// logEI is log h(z), h(z) = φ(z) + zΦ(z), accurate for very negative z,
+// where h(z) = φ(z)(1 − xR(x)), x = −z, with the Mills ratio R(x) =
+// Φ(−x)/φ(x) from its continued fraction (Abramowitz and Stegun 26.2.14):
+//
+//	R(x) = 1/(x + 1/(x + 2/(x + 3/(x + ...))))
 func logEI(z float64) float64 {
 	if z > -6 {
 		return math.Log(math.Max(normalPDF(z)+z*normalCDF(z), 1e-300))
 	}
-	z2 := z * z
-	return -0.5*z2 - 0.5*math.Log(2*math.Pi) - math.Log(z2) + math.Log1p(-3/z2+15/(z2*z2))
+	x := -z
+	t := x
+	for k := 60; k >= 1; k-- {
+		t = x + float64(k)/t
+	}
+	return -0.5*z*z - 0.5*math.Log(2*math.Pi) + math.Log(1-x/t)
 }
 
 func normalPDF(z float64) float64 { return math.Exp(-0.5*z*z) / math.Sqrt(2*math.Pi) }
