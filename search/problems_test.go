@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"testing"
@@ -154,36 +153,8 @@ var learned = []methodCase{
 var allMethods = append(slices.Clone(learned),
 	methodCase{"qmc", func(s *space.Space, seed uint64) Method { return NewQMC(s, seed) }},
 	methodCase{"policy", func(s *space.Space, seed uint64) Method { return NewPolicy(s, seed, PolicySettings{}) }},
-	methodCase{"uniform", func(s *space.Space, seed uint64) Method { return newUniform(s, seed) }},
+	methodCase{"random", func(s *space.Space, seed uint64) Method { return NewRandom(s, seed) }},
 )
-
-// uniform is the test's random-search baseline: independent uniform draws
-// in the unit encoding (through space.Param.FromUnit only), repeats allowed.
-type uniform struct {
-	s   *space.Space
-	rng *rand.Rand
-}
-
-func newUniform(s *space.Space, seed uint64) *uniform {
-	return &uniform{s: s, rng: rand.New(rand.NewPCG(seed, 1))}
-}
-
-func (m *uniform) Ask(n int) ([]space.Assignment, error) {
-	out := make([]space.Assignment, n)
-	for j := range out {
-		a := m.s.Defaults()
-		for i := range m.s.Len() {
-			var err error
-			if a, err = a.With(i, m.s.Param(i).FromUnit(m.rng.Float64())); err != nil {
-				panic(err)
-			}
-		}
-		out[j] = a
-	}
-	return out, nil
-}
-
-func (m *uniform) Tell([]float64) error { return nil }
 
 // run drives m on f for budget evaluations in batches of batch, and returns
 // the proposals in order, their scores, and the best score after each.
