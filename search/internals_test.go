@@ -36,7 +36,8 @@ func unscrambledSobol(d, n int) [][]uint32 {
 
 // TestSobolMatchesSciPy: the unscrambled sequence in all 256 dimensions of
 // the table equals SciPy's (scipy.stats.qmc.Sobol, scramble=False, which
-// keeps 30 bits: ours shifted right by 2) for the first 1024 points.
+// keeps 30 bits: ours shifted right by 2) for the first 1024 points, and
+// so do all 30 direction numbers of every dimension.
 func TestSobolMatchesSciPy(t *testing.T) {
 	const d, n = 256, 1024
 	script := fmt.Sprintf(`
@@ -63,7 +64,38 @@ for row in x:
 				t.Fatal(err)
 			}
 			if got := ours[i][j] >> 2; uint64(got) != want {
-				t.Fatalf("point %d, dimension %d: %d, SciPy %d", i, j+1, got, want)
+				t.Fatalf("line %d, dimension %d: %d, SciPy %d", i, j+1, got, want)
+			}
+		}
+	}
+	// The first 1024 points use V_1..V_10 only; compare all 30 of SciPy's
+	// direction numbers (its private _initialize_v, so skip if it moved).
+	script = fmt.Sprintf(`
+import sys
+import numpy as np
+from scipy.stats import _sobol
+v = np.zeros((%d, 30), dtype=np.uint64)
+_sobol._initialize_v(v, %d, 30)
+for row in v:
+    sys.stdout.write(" ".join(str(int(x)) for x in row) + "\n")
+`, d, d)
+	out, err = exec.Command("/usr/bin/python3", "-c", script).Output()
+	if err != nil {
+		t.Skipf("SciPy's direction numbers (scipy.stats._sobol._initialize_v) are not reachable: %v", err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(rows) != d {
+		t.Fatalf("SciPy printed %d rows of direction numbers, want %d", len(rows), d)
+	}
+	for j, row := range rows {
+		v := directions(j)
+		for k, f := range strings.Fields(row) {
+			want, err := strconv.ParseUint(f, 10, 32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v[k] >> 2; uint64(got) != want {
+				t.Fatalf("dimension %d: V_%d = %d, SciPy %d", j+1, k+1, got, want)
 			}
 		}
 	}
