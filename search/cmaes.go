@@ -87,8 +87,7 @@ func NewCMAES(s *space.Space, seed uint64, set CMAESSettings) *CMAES {
 // cmaSample is one member of a generation.
 type cmaSample struct {
 	x     []float64 // the repaired point in the searched coordinates
-	a     space.Assignment
-	u     []float64 // its full unit coordinates (bin centres)
+	p     point     // what it maps to
 	state int       // sampleNew: to propose; sampleWaiting: asked; sampleScored
 	copy  int       // index of the same-generation sample it duplicates, or -1
 	score float64
@@ -156,11 +155,11 @@ func (c *CMAES) Ask(n int) ([]space.Assignment, error) {
 	for len(c.h.wait) < n && !c.h.exhausted() {
 		if c.st == nil {
 			if len(c.h.told)+len(c.h.wait) < c.set.Startup {
-				a, u, ok := c.seq.fresh(c.h, c.rng)
+				p, ok := c.seq.fresh(c.h, c.rng)
 				if !ok {
 					break
 				}
-				c.h.propose(a, u)
+				c.h.propose(p)
 				continue
 			}
 			if len(c.h.wait) > 0 {
@@ -176,7 +175,7 @@ func (c *CMAES) Ask(n int) ([]space.Assignment, error) {
 				waiting = true
 			}
 			if s.state == sampleNew && len(c.h.wait) < n {
-				c.h.propose(s.a, s.u)
+				c.h.propose(s.p)
 				s.state = sampleWaiting
 				progressed, waiting = true, true
 			}
@@ -196,12 +195,12 @@ func (c *CMAES) Tell(scores []float64) error {
 		return err
 	}
 	for _, t := range told {
-		c.known[t.a.String()] = t.score
+		c.known[t.key] = t.score
 	}
 	for i := range c.gen {
 		s := &c.gen[i]
 		if s.state == sampleWaiting {
-			s.score, s.state = c.known[s.a.String()], sampleScored
+			s.score, s.state = c.known[s.p.key], sampleScored
 		}
 	}
 	for i := range c.gen {
@@ -224,8 +223,8 @@ func (c *CMAES) start(lambda int) {
 		if b, ok := c.h.best(); ok {
 			u = b.u
 		}
-	} else if _, snap, ok := c.h.randomUnseen(c.rng); ok {
-		u = snap
+	} else if p, ok := c.h.randomUnseen(c.rng); ok {
+		u = p.u
 	}
 	for k, i := range c.free {
 		if u != nil {
@@ -252,9 +251,9 @@ func (c *CMAES) sample() {
 		for j, i := range c.free {
 			full[i] = x[j]
 		}
-		a, u := c.h.decode(full)
-		s := cmaSample{x: x, a: a, u: u, copy: -1}
-		key := a.String()
+		p := c.h.decode(full)
+		s := cmaSample{x: x, p: p, copy: -1}
+		key := p.key
 		switch y, ok := c.known[key]; {
 		case ok:
 			s.score, s.state = y, sampleScored

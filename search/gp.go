@@ -106,21 +106,21 @@ func (g *GP) Ask(n int) ([]space.Assignment, error) {
 	_, scored := g.h.best()
 	for len(g.h.wait) < n && !g.h.exhausted() {
 		if len(g.h.told) < g.set.Startup || !scored {
-			a, u, ok := g.seq.fresh(g.h, g.rng)
+			p, ok := g.seq.fresh(g.h, g.rng)
 			if !ok {
 				break
 			}
-			g.h.propose(a, u)
+			g.h.propose(p)
 			continue
 		}
 		if len(g.h.wait) == 0 {
 			g.prepare()
 		}
-		a, u, ok := g.propose()
+		p, ok := g.propose()
 		if !ok {
 			break
 		}
-		g.h.propose(a, u)
+		g.h.propose(p)
 	}
 	return g.h.batch(), nil
 }
@@ -401,7 +401,7 @@ func (g *GP) rowsTrials() []trial {
 
 // propose picks the candidate of highest log EI and adds it to the factor
 // with its posterior mean as a believed score.
-func (g *GP) propose() (space.Assignment, []float64, bool) {
+func (g *GP) propose() (point, bool) {
 	inv2, s2, noise := g.hyper(g.theta)
 	rows := g.rowsTrials()
 	xs := make([][]float64, len(rows))
@@ -418,8 +418,8 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 	u := g.chol.tri()
 
 	type cand struct {
-		a          space.Assignment
-		u, f, k    []float64 // unit coordinates, features, kernel column
+		p          point
+		f, k       []float64 // features, kernel column
 		mu, ub, ei float64
 	}
 	var cands []cand
@@ -433,11 +433,11 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 		start := len(cands)
 		n := len(xs)
 		for _, cu := range us {
-			as, snap := g.h.decode(cu)
-			if !g.h.fresh(as) {
+			p := g.h.decode(cu)
+			if !g.h.fresh(p) {
 				continue
 			}
-			c := cand{a: as, u: snap, f: g.features(snap), k: make([]float64, n), ei: math.Inf(-1)}
+			c := cand{p: p, f: g.features(p.u), k: make([]float64, n), ei: math.Inf(-1)}
 			for i := range n {
 				c.k[i] = s2 * matern52(g.scaledDist2(xs[i], c.f, inv2, nil))
 				c.mu += c.k[i] * a[i]
@@ -495,7 +495,7 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 	slices.SortStableFunc(cands, func(p, q cand) int { return cmpDesc(p.ei, q.ei) })
 	centres = centres[:0]
 	for _, c := range cands[:min(4, len(cands))] {
-		centres = append(centres, c.u)
+		centres = append(centres, c.p.u)
 	}
 	score(g.perturb(centres, g.set.Local-g.set.Local/2, 0.03), 1)
 	if len(cands) == 0 {
@@ -513,9 +513,9 @@ func (g *GP) propose() (space.Assignment, []float64, bool) {
 	g.fant = append(g.fant, c.mu)
 	if !g.chol.extend(col) {
 		// A near-duplicate row: refactor with jitter.
-		g.factor(append(rows, trial{u: c.u}))
+		g.factor(append(rows, trial{u: c.p.u}))
 	}
-	return c.a, c.u, true
+	return c.p, true
 }
 
 // perturb draws count points around centres (in turn): Gaussian steps of

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"gem/space"
 )
@@ -32,11 +33,22 @@ type history struct {
 }
 
 // trial is one proposal: its assignment, its unit coordinates (bin centres
-// for discrete parameters) and, once told, its score.
+// for discrete parameters), its key and, once told, its score.
 type trial struct {
 	a     space.Assignment
 	u     []float64
+	key   string
 	score float64
+}
+
+// point is a candidate: the values unit coordinates map to, the
+// coordinates of those values (bin centres for discrete levels), and the
+// key that tells assignments apart. Methods weigh many points and make an
+// Assignment only of the one they propose.
+type point struct {
+	v   []space.Value
+	u   []float64
+	key string
 }
 
 // dim describes one coordinate of the unit encoding.
@@ -99,24 +111,20 @@ func (h *history) toUnit(i int, v space.Value) float64 {
 	return p.ToUnit(v)
 }
 
-// decode maps unit coordinates onto an assignment and returns it with the
-// coordinates of the values it took (bin centres for discrete levels).
-func (h *history) decode(u []float64) (space.Assignment, []float64) {
-	a := h.base
-	snap := make([]float64, len(u))
+// decode maps unit coordinates onto the point of the values they take.
+func (h *history) decode(u []float64) point {
+	p := point{v: make([]space.Value, len(u)), u: make([]float64, len(u))}
+	var b strings.Builder
 	for i, x := range u {
-		v := h.fromUnit(i, x)
-		snap[i] = h.toUnit(i, v)
-		if h.s.Param(i).Equal(v, a.Value(i)) {
-			continue
+		p.v[i] = h.fromUnit(i, x)
+		p.u[i] = h.toUnit(i, p.v[i])
+		if i > 0 {
+			b.WriteByte(0)
 		}
-		b, err := a.With(i, v)
-		if err != nil {
-			panic("search: unit encoding left the domain: " + err.Error())
-		}
-		a = b
+		b.WriteString(h.s.Param(i).Format(p.v[i]))
 	}
-	return a, snap
+	p.key = b.String()
+	return p
 }
 
 // encode is the unit coordinates of an assignment of h's space.
@@ -128,20 +136,31 @@ func (h *history) encode(a space.Assignment) []float64 {
 	return u
 }
 
-// fresh reports whether a has not been proposed yet.
-func (h *history) fresh(a space.Assignment) bool { return !h.seen[a.String()] }
+// fresh reports whether p's assignment has not been proposed yet.
+func (h *history) fresh(p point) bool { return !h.seen[p.key] }
 
 // exhausted reports whether every assignment of a finite space was proposed.
 func (h *history) exhausted() bool { return float64(len(h.seen)) >= h.size }
 
-// propose adds a (not proposed before) to the batch being asked.
-func (h *history) propose(a space.Assignment, u []float64) {
-	k := a.String()
-	if h.seen[k] {
-		panic("search: proposed " + k + " twice")
+// propose adds p's assignment (not proposed before) to the batch being
+// asked.
+func (h *history) propose(p point) {
+	if h.seen[p.key] {
+		panic("search: proposed " + p.key + " twice")
 	}
-	h.seen[k] = true
-	h.wait = append(h.wait, trial{a: a, u: u})
+	h.seen[p.key] = true
+	a := h.base
+	for i, v := range p.v {
+		if h.s.Param(i).Equal(v, a.Value(i)) {
+			continue
+		}
+		b, err := a.With(i, v)
+		if err != nil {
+			panic("search: unit encoding left the domain: " + err.Error())
+		}
+		a = b
+	}
+	h.wait = append(h.wait, trial{a: a, u: p.u, key: p.key})
 }
 
 // ask starts a batch; it panics if the last one was not told.
@@ -199,21 +218,21 @@ func (h *history) best() (trial, bool) {
 // draws stop finding new assignments.
 const maxEnumerate = 1 << 22
 
-// randomUnseen returns a uniformly drawn assignment not proposed before,
+// randomUnseen returns a uniformly drawn point not proposed before,
 // or false when none is left (or, in a space too big to enumerate, none
 // was found in many draws).
-func (h *history) randomUnseen(rng *rand.Rand) (space.Assignment, []float64, bool) {
+func (h *history) randomUnseen(rng *rand.Rand) (point, bool) {
 	u := make([]float64, len(h.dims))
 	for range 64 {
 		for i := range u {
 			u[i] = rng.Float64()
 		}
-		if a, snap := h.decode(u); h.fresh(a) {
-			return a, snap, true
+		if p := h.decode(u); h.fresh(p) {
+			return p, true
 		}
 	}
 	if h.exhausted() || h.size > maxEnumerate {
-		return space.Assignment{}, nil, false
+		return point{}, false
 	}
 	// Walk the mixed-radix index of every assignment from a random start.
 	total := int(h.size)
@@ -225,11 +244,11 @@ func (h *history) randomUnseen(rng *rand.Rand) (space.Assignment, []float64, boo
 			u[i] = (float64(idx%n) + 0.5) / float64(n)
 			idx /= n
 		}
-		if a, snap := h.decode(u); h.fresh(a) {
-			return a, snap, true
+		if p := h.decode(u); h.fresh(p) {
+			return p, true
 		}
 	}
-	return space.Assignment{}, nil, false
+	return point{}, false
 }
 
 // rankOrder returns the indices of ys from best (highest) to worst, −Inf

@@ -165,7 +165,8 @@ func TestScrambledSobolIsANet(t *testing.T) {
 
 // TestParzenNormalised: l(x) is a probability density: it integrates to 1
 // over a continuous coordinate (midpoint rule, 20000 cells) and sums to 1
-// over the levels of discrete ones, ordered or nominal, in product.
+// over the levels of discrete ones, ordered or nominal, in product (to the
+// midpoint rule's error where the bandwidth is wide, exactly otherwise).
 func TestParzenNormalised(t *testing.T) {
 	cont := NewTPE(space.New(floatParam("x", -3, 7, 0)), 1, TPESettings{})
 	pe := cont.parzen([][]float64{{0.01}, {0.5}, {0.93}, {0.999}})
@@ -195,8 +196,24 @@ func TestParzenNormalised(t *testing.T) {
 			}
 		}
 	}
+	// The trials' kernels (bandwidth 1/4, the floor 1/(n+1), < 2/7) take exact bin masses; the
+	// prior's (bandwidth 1) the midpoint rule, whose error is below 1e-3.
+	if math.Abs(sum-1) > 1e-3 {
+		t.Errorf("discrete: sum %v, want 1 within 1e-3", sum)
+	}
+	// Exact masses alone (a prior of weight ~0) sum to 1 to rounding.
+	exact := NewTPE(space.New(intParam("i", 0, 6, 0)), 1, TPESettings{PriorWeight: 1e-300})
+	var ten [][]float64 // bandwidth 0.2·10^(−1/5) = 0.126 < 2/7
+	for i := range 10 {
+		ten = append(ten, []float64{(float64(i%7) + 0.5) / 7})
+	}
+	pe = exact.parzen(ten)
+	sum = 0
+	for i := range 7 {
+		sum += math.Exp(pe.logPDF([]float64{(float64(i) + 0.5) / 7}))
+	}
 	if math.Abs(sum-1) > 1e-12 {
-		t.Errorf("discrete: sum %v, want 1", sum)
+		t.Errorf("exact masses: sum %v, want 1", sum)
 	}
 }
 
@@ -275,9 +292,10 @@ func TestGPGradient(t *testing.T) {
 		for i := range u {
 			u[i] = rng.Float64()
 		}
-		a, snap := g.h.decode(u)
-		xs = append(xs, g.features(snap))
-		y := p.f(a)
+		pt := g.h.decode(u)
+		g.h.propose(pt)
+		xs = append(xs, g.features(pt.u))
+		y := p.f(g.h.wait[len(g.h.wait)-1].a)
 		if math.IsInf(y, -1) {
 			y = -10
 		}

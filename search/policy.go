@@ -93,42 +93,42 @@ func (p *Policy) Ask(n int) ([]space.Assignment, error) {
 	p.h.ask(n)
 	p.edits = p.edits[:0]
 	for len(p.h.wait) < n && !p.h.exhausted() {
-		a, u, e, ok := p.next()
+		pt, e, ok := p.next()
 		if !ok {
 			break
 		}
-		p.h.propose(a, u)
+		p.h.propose(pt)
 		p.edits = append(p.edits, e)
 	}
 	return p.h.batch(), nil
 }
 
 // next draws one proposal.
-func (p *Policy) next() (space.Assignment, []float64, policyEdit, bool) {
+func (p *Policy) next() (point, policyEdit, bool) {
 	none := policyEdit{arm: -1}
 	if len(p.h.told)+len(p.h.wait) == 0 {
 		// The defaults, each moved into its search domain.
-		if d, u := p.h.decode(p.h.encode(p.h.s.Defaults())); p.h.fresh(d) {
-			return d, u, none, true
+		if d := p.h.decode(p.h.encode(p.h.s.Defaults())); p.h.fresh(d) {
+			return d, none, true
 		}
 	}
 	inc, scored := p.h.best()
 	if !scored || len(p.h.told)+len(p.h.wait) < 1+p.set.Startup {
-		a, u, ok := p.seq.fresh(p.h, p.rng)
-		return a, u, none, ok
+		pt, ok := p.seq.fresh(p.h, p.rng)
+		return pt, none, ok
 	}
 	for range 32 {
 		k := p.choose()
 		u := p.move(inc.u, k)
-		if a, snap := p.h.decode(u); p.h.fresh(a) {
-			return a, snap, policyEdit{arm: k, base: inc.score}, true
+		if pt := p.h.decode(u); p.h.fresh(pt) {
+			return pt, policyEdit{arm: k, base: inc.score}, true
 		}
 		// A repeat counts as a failed edit: its parameter looks exhausted
 		// around the incumbent.
 		p.credit(k, false)
 	}
-	a, u, ok := p.h.randomUnseen(p.rng)
-	return a, u, none, ok
+	pt, ok := p.h.randomUnseen(p.rng)
+	return pt, none, ok
 }
 
 // choose draws θ_p for every arm and returns the largest.

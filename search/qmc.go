@@ -45,11 +45,11 @@ func NewQMC(s *space.Space, seed uint64) *QMC {
 func (q *QMC) Ask(n int) ([]space.Assignment, error) {
 	q.h.ask(n)
 	for len(q.h.wait) < n {
-		a, u, ok := q.seq.fresh(q.h, q.rng)
+		p, ok := q.seq.fresh(q.h, q.rng)
 		if !ok {
 			break
 		}
-		q.h.propose(a, u)
+		q.h.propose(p)
 	}
 	return q.h.batch(), nil
 }
@@ -156,9 +156,9 @@ const maxSkips = 256
 // fresh returns the next point of the sequence whose assignment was not
 // proposed before (after maxSkips misses, a random unseen assignment), or
 // false when none is left.
-func (q *sobol) fresh(h *history, rng *rand.Rand) (space.Assignment, []float64, bool) {
+func (q *sobol) fresh(h *history, rng *rand.Rand) (point, bool) {
 	if h.exhausted() {
-		return space.Assignment{}, nil, false
+		return point{}, false
 	}
 	u := make([]float64, len(h.dims))
 	for i := range u {
@@ -166,9 +166,9 @@ func (q *sobol) fresh(h *history, rng *rand.Rand) (space.Assignment, []float64, 
 	}
 	for q.skips < maxSkips {
 		q.next(u, rng)
-		if a, snap := h.decode(u); h.fresh(a) {
+		if p := h.decode(u); h.fresh(p) {
 			q.skips = 0
-			return a, snap, true
+			return p, true
 		}
 		q.skips++
 	}

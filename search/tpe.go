@@ -90,11 +90,11 @@ func orInt(v, def int) int {
 func (t *TPE) Ask(n int) ([]space.Assignment, error) {
 	t.h.ask(n)
 	for len(t.h.wait) < n {
-		a, u, ok := t.next()
+		p, ok := t.next()
 		if !ok {
 			break
 		}
-		t.h.propose(a, u)
+		t.h.propose(p)
 	}
 	return t.h.batch(), nil
 }
@@ -107,9 +107,9 @@ func (t *TPE) Tell(scores []float64) error {
 
 // next draws one proposal: QMC during the startup or while no trial has a
 // finite score, the best of the candidates drawn from l(x) otherwise.
-func (t *TPE) next() (space.Assignment, []float64, bool) {
+func (t *TPE) next() (point, bool) {
 	if t.h.exhausted() {
-		return space.Assignment{}, nil, false
+		return point{}, false
 	}
 	_, scored := t.h.best()
 	if len(t.h.told)+len(t.h.wait) < t.set.Startup || !scored {
@@ -119,26 +119,25 @@ func (t *TPE) next() (space.Assignment, []float64, bool) {
 	l := t.parzen(good)
 	g := t.parzen(bad)
 	var (
-		bestA     space.Assignment
-		bestU     []float64
+		bestP     point
 		bestRatio = math.Inf(-1)
 		found     bool
 	)
 	u := make([]float64, len(t.h.dims))
 	for tries := 0; tries < 4*t.set.Candidates && (tries < t.set.Candidates || !found); tries++ {
 		l.sample(u, t.rng)
-		a, snap := t.h.decode(u)
-		if !t.h.fresh(a) {
+		p := t.h.decode(u)
+		if !t.h.fresh(p) {
 			continue
 		}
-		if r := l.logPDF(snap) - g.logPDF(snap); !found || r > bestRatio {
-			bestA, bestU, bestRatio, found = a, snap, r, true
+		if r := l.logPDF(p.u) - g.logPDF(p.u); !found || r > bestRatio {
+			bestP, bestRatio, found = p, r, true
 		}
 	}
 	if !found {
 		return t.h.randomUnseen(t.rng)
 	}
-	return bestA, bestU, true
+	return bestP, true
 }
 
 // split returns the unit coordinates of the good and the bad trials, each
@@ -174,13 +173,20 @@ func (t *TPE) split() (good, bad [][]float64) {
 
 // parzenEstimator is a mixture of product kernels in the unit encoding: one
 // component per trial and a last one, the prior.
+//
+// Its log density is evaluated for many candidates, so each component's
+// terms that do not depend on the candidate are summed once (c). A discrete
+// ordered coordinate's bin mass is taken as the density at the bin's centre
+// times its width w when the bandwidth is at least 2w (the midpoint rule,
+// relative error about (z²−1)·w²/(24σ²) ≤ 1% within two bandwidths), and
+// exactly otherwise.
 type parzenEstimator struct {
 	dims    []dim
 	mu      [][]float64 // [component][coordinate]: the centre (numeric) or the unit coordinate of the level (nominal)
-	sigma   []float64   // numeric bandwidth of the trial components (the prior's is 1)
-	logW    []float64   // log mixture weights, normalised
+	sigma   []float64   // numeric bandwidth per component (the prior's is 1)
 	cumW    []float64   // cumulative weights for sampling
-	logZ    [][]float64 // log of each numeric kernel's mass on [0, 1]
+	c       []float64   // per component: log weight plus every constant term
+	exact   [][]int     // per component: the ordered discrete coordinates whose mass is exact
 	nominal float64     // smoothing weight of nominal kernels
 }
 
@@ -206,22 +212,41 @@ func (t *TPE) parzen(xs [][]float64) *parzenEstimator {
 	for _, w := range ws {
 		total += w
 	}
-	pe.logW = make([]float64, len(ws))
 	pe.cumW = make([]float64, len(ws))
+	pe.c = make([]float64, len(ws))
+	pe.exact = make([][]int, len(ws))
 	acc := 0.0
+	w0 := pe.nominal
+	// A nominal kernel of a trial gives its level (w0/L + 1)/(w0 + 1) and
+	// every other level (w0/L)/(w0 + 1); the prior's gives each 1/L.
 	for j, w := range ws {
-		pe.logW[j] = math.Log(w / total)
 		acc += w / total
 		pe.cumW[j] = acc
-	}
-	pe.logZ = make([][]float64, len(pe.mu))
-	for j, mu := range pe.mu {
-		pe.logZ[j] = make([]float64, len(mu))
+		c := math.Log(w / total)
+		mu, sg := pe.mu[j], pe.sigma[j]
 		for i, d := range pe.dims {
-			if !d.fixed && !d.nominal {
-				pe.logZ[j][i] = logNormalMass((0-mu[i])/pe.sigma[j], (1-mu[i])/pe.sigma[j])
+			switch {
+			case d.fixed:
+			case d.nominal:
+				L := float64(d.levels)
+				if j == n {
+					c -= math.Log(L)
+				} else {
+					c += math.Log(w0 / L / (1 + w0))
+				}
+			default:
+				c -= logNormalMass((0-mu[i])/sg, (1-mu[i])/sg)
+				if d.levels > 0 && sg < 2/float64(d.levels) {
+					pe.exact[j] = append(pe.exact[j], i)
+					continue
+				}
+				c -= math.Log(sg) + 0.5*math.Log(2*math.Pi)
+				if d.levels > 0 {
+					c -= math.Log(float64(d.levels))
+				}
 			}
 		}
+		pe.c[j] = c
 	}
 	return pe
 }
@@ -273,28 +298,27 @@ func (pe *parzenEstimator) sample(u []float64, rng *rand.Rand) {
 // the log probability of u's level).
 func (pe *parzenEstimator) logPDF(u []float64) float64 {
 	terms := make([]float64, len(pe.mu))
+	prior := len(pe.mu) - 1
 	for j, mu := range pe.mu {
-		s := pe.logW[j]
+		s := pe.c[j]
 		sig := pe.sigma[j]
+		exact := pe.exact[j]
 		for i, d := range pe.dims {
 			switch {
 			case d.fixed:
 			case d.nominal:
-				L := float64(d.levels)
-				p := pe.nominal / L / (1 + pe.nominal)
-				if j == len(pe.mu)-1 {
-					p = 1 / L
-				} else if math.Abs(u[i]-mu[i]) < 0.5/L {
-					p += 1 / (1 + pe.nominal)
+				if j != prior && math.Abs(u[i]-mu[i]) < 0.5/float64(d.levels) {
+					// (w0/L + 1)/(w0/L) = 1 + L/w0.
+					s += math.Log1p(float64(d.levels) / pe.nominal)
 				}
-				s += math.Log(p)
-			case d.levels > 0:
-				lo := math.Floor(u[i]*float64(d.levels)) / float64(d.levels)
-				hi := lo + 1/float64(d.levels)
-				s += logNormalMass((lo-mu[i])/sig, (hi-mu[i])/sig) - pe.logZ[j][i]
+			case len(exact) > 0 && exact[0] == i:
+				exact = exact[1:]
+				L := float64(d.levels)
+				lo := math.Floor(u[i]*L) / L
+				s += logNormalMass((lo-mu[i])/sig, (lo+1/L-mu[i])/sig)
 			default:
 				z := (u[i] - mu[i]) / sig
-				s += -0.5*z*z - math.Log(sig) - 0.5*math.Log(2*math.Pi) - pe.logZ[j][i]
+				s -= 0.5 * z * z
 			}
 		}
 		terms[j] = s
