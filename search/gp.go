@@ -59,6 +59,8 @@ type GP struct {
 	rng   *rand.Rand
 	set   GPSettings
 	free  []int      // searched coordinates
+	order []int      // the coordinate of each feature: numeric ones, then nominal
+	nNum  int        // numeric features
 	theta []float64  // log ℓ_p for each free coordinate, log s², log σ²
 	next  int        // refit when this many trials are told
 	chol  cholFactor // of the kernel matrix of the told trials, then the waiting batch
@@ -90,6 +92,17 @@ func NewGP(s *space.Space, seed uint64, set GPSettings) *GP {
 	for i, d := range h.dims {
 		if !d.fixed {
 			g.free = append(g.free, i)
+		}
+	}
+	for _, i := range g.free {
+		if !h.dims[i].nominal {
+			g.order = append(g.order, i)
+		}
+	}
+	g.nNum = len(g.order)
+	for _, i := range g.free {
+		if h.dims[i].nominal {
+			g.order = append(g.order, i)
 		}
 	}
 	g.theta = make([]float64, len(g.free)+2)
@@ -148,11 +161,11 @@ func (g *GP) prepare() {
 	}
 }
 
-// features are the coordinates the kernel sees: the unit coordinate of a
-// numeric parameter, the level index of a nominal one.
+// features are the coordinates the kernel sees, in g.order: the unit
+// coordinate of a numeric parameter, the level index of a nominal one.
 func (g *GP) features(u []float64) []float64 {
-	f := make([]float64, len(g.free))
-	for k, i := range g.free {
+	f := make([]float64, len(g.order))
+	for k, i := range g.order {
 		f[k] = u[i]
 		if d := g.h.dims[i]; d.nominal {
 			f[k] = math.Floor(u[i] * float64(d.levels))
@@ -162,23 +175,32 @@ func (g *GP) features(u []float64) []float64 {
 }
 
 // scaledDist2 is r² between feature rows a and b under length scales inv2
-// (1/ℓ_p²), with per-parameter terms in parts when it is not nil.
+// (1/ℓ_p², in feature order), with per-feature terms in parts when it is
+// not nil.
 func (g *GP) scaledDist2(a, b, inv2, parts []float64) float64 {
 	r2 := 0.0
-	for k, i := range g.free {
-		var d2 float64
-		if g.h.dims[i].nominal {
+	if parts == nil {
+		for k := range g.nNum {
+			d := a[k] - b[k]
+			r2 += d * d * inv2[k]
+		}
+		for k := g.nNum; k < len(a); k++ {
 			if a[k] != b[k] {
-				d2 = 1
+				r2 += inv2[k]
 			}
-		} else {
+		}
+		return r2
+	}
+	for k := range a {
+		d2 := 1.0
+		if k < g.nNum {
 			d := a[k] - b[k]
 			d2 = d * d
+		} else if a[k] == b[k] {
+			d2 = 0
 		}
-		if parts != nil {
-			parts[k] = d2 * inv2[k]
-		}
-		r2 += d2 * inv2[k]
+		parts[k] = d2 * inv2[k]
+		r2 += parts[k]
 	}
 	return r2
 }
