@@ -223,7 +223,7 @@ func (g *GP) hyper(theta []float64) (inv2 []float64, s2, noise float64) {
 
 // targets are the standardised scores of trials (rejected ones imputed with
 // the worst finite score).
-func targets(trials []trial) []float64 {
+func targets(trials []record) []float64 {
 	lo, sum, sq, n := math.Inf(1), 0.0, 0.0, 0
 	for _, t := range trials {
 		if !math.IsInf(t.score, -1) {
@@ -393,7 +393,7 @@ func (g *GP) nlml(theta []float64, xs [][]float64, y, grad []float64) float64 {
 
 // factor computes the Cholesky factor of the kernel matrix of rows under
 // the current hyperparameters, adding jitter to the diagonal if needed.
-func (g *GP) factor(rows []trial) {
+func (g *GP) factor(rows []record) {
 	inv2, s2, noise := g.hyper(g.theta)
 	n := len(rows)
 	xs := make([][]float64, n)
@@ -417,7 +417,7 @@ func (g *GP) factor(rows []trial) {
 }
 
 // rowsTrials are the trials behind the factor's rows, in order.
-func (g *GP) rowsTrials() []trial {
+func (g *GP) rowsTrials() []record {
 	return append(slices.Clip(g.h.told), g.h.wait...)
 }
 
@@ -535,7 +535,7 @@ func (g *GP) propose() (point, bool) {
 	g.fant = append(g.fant, c.mu)
 	if !g.chol.extend(col) {
 		// A near-duplicate row: refactor with jitter.
-		g.factor(append(rows, trial{u: c.p.u}))
+		g.factor(append(rows, record{u: c.p.u}))
 	}
 	return c.p, true
 }

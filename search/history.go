@@ -26,15 +26,15 @@ type history struct {
 	dims  []dim
 	size  float64         // distinct assignments, +Inf when a coordinate is continuous
 	seen  map[string]bool // every assignment proposed, by its String
-	wait  []trial         // the batch asked and not yet told
-	told  []trial         // in the order told
+	wait  []record         // the batch asked and not yet told
+	told  []record         // in the order told
 	base  space.Assignment
 	bestI int // index in told of the best finite score, -1 when none
 }
 
-// trial is one proposal: its assignment, its unit coordinates (bin centres
+// record is one proposal: its assignment, its unit coordinates (bin centres
 // for discrete parameters), its key and, once told, its score.
-type trial struct {
+type record struct {
 	a     space.Assignment
 	u     []float64
 	key   string
@@ -160,7 +160,7 @@ func (h *history) propose(p point) {
 		}
 		a = b
 	}
-	h.wait = append(h.wait, trial{a: a, u: p.u, key: p.key})
+	h.wait = append(h.wait, record{a: a, u: p.u, key: p.key})
 }
 
 // ask starts a batch; it panics if the last one was not told.
@@ -184,7 +184,7 @@ func (h *history) batch() []space.Assignment {
 
 // tell records the scores of the waiting batch and returns its trials. A
 // score must be finite or −Inf (a rejected trial).
-func (h *history) tell(scores []float64) ([]trial, error) {
+func (h *history) tell(scores []float64) ([]record, error) {
 	if len(scores) != len(h.wait) {
 		return nil, fmt.Errorf("search: told %d scores for a batch of %d", len(scores), len(h.wait))
 	}
@@ -207,9 +207,9 @@ func (h *history) tell(scores []float64) ([]trial, error) {
 }
 
 // best returns the trial with the highest finite score, or false.
-func (h *history) best() (trial, bool) {
+func (h *history) best() (record, bool) {
 	if h.bestI < 0 {
-		return trial{}, false
+		return record{}, false
 	}
 	return h.told[h.bestI], true
 }
