@@ -26,8 +26,8 @@ type history struct {
 	dims  []dim
 	size  float64         // distinct assignments, +Inf when a coordinate is continuous
 	seen  map[string]bool // every assignment proposed, by its String
-	wait  []record         // the batch asked and not yet told
-	told  []record         // in the order told
+	wait  []record        // the batch asked and not yet told
+	told  []record        // in the order told
 	base  space.Assignment
 	bestI int // index in told of the best finite score, -1 when none
 }
