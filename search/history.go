@@ -25,7 +25,7 @@ type history struct {
 	s     *space.Space
 	dims  []dim
 	size  float64         // distinct assignments, +Inf when a coordinate is continuous
-	seen  map[string]bool // every assignment proposed, by its String
+	seen  map[string]bool // every assignment proposed, by its key
 	wait  []record        // the batch asked and not yet told
 	told  []record        // in the order told
 	base  space.Assignment
