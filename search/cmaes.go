@@ -434,3 +434,25 @@ func (c *CMAES) margin() {
 		}
 	}
 }
+
+// Warm records trials evaluated before (a ledger being resumed), as if
+// they had been proposed and told: the method models them and never
+// proposes them again. It must not be called while a batch is waiting.
+//
+// Warm trials are known scores for the samples that fall on them; before
+// the first generation they count towards the startup, whose best is the
+// first mean.
+func (c *CMAES) Warm(as []space.Assignment, scores []float64) error {
+	told, err := c.h.warm(as, scores)
+	for _, t := range told {
+		c.known[t.key] = t.score
+	}
+	for i := range c.gen {
+		if s := &c.gen[i]; s.state == sampleNew {
+			if y, ok := c.known[s.p.key]; ok {
+				s.score, s.state = y, sampleScored
+			}
+		}
+	}
+	return err
+}

@@ -26,7 +26,8 @@
 //	gp.go       GP: Gaussian-process surrogate with expected improvement.
 //	policy.go   Policy: a bandit that learns which parameter to edit next.
 //	history.go  what the learned methods share: the unit encoding of a
-//	            space, the told trials, distinct proposals.
+//	            space, the told trials, distinct proposals, and the warm
+//	            start (Warm: trials of a resumed ledger).
 //
 // Adding a method is one new file: a type with Ask and Tell and a
 // constructor taking the space and a seed.

@@ -666,3 +666,11 @@ func (c *cholFactor) solve(y []float64) []float64 {
 	blas64.Trsv(blas.NoTrans, c.tri(), v)
 	return x
 }
+
+// Warm records trials evaluated before (a ledger being resumed), as if
+// they had been proposed and told: the method models them and never
+// proposes them again. It must not be called while a batch is waiting.
+func (g *GP) Warm(as []space.Assignment, scores []float64) error {
+	_, err := g.h.warm(as, scores)
+	return err
+}

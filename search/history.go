@@ -114,17 +114,24 @@ func (h *history) toUnit(i int, v space.Value) float64 {
 // decode maps unit coordinates onto the point of the values they take.
 func (h *history) decode(u []float64) point {
 	p := point{v: make([]space.Value, len(u)), u: make([]float64, len(u))}
-	var b strings.Builder
 	for i, x := range u {
 		p.v[i] = h.fromUnit(i, x)
 		p.u[i] = h.toUnit(i, p.v[i])
+	}
+	p.key = h.key(p.v)
+	return p
+}
+
+// key tells assignments apart: their values' text, NUL-separated.
+func (h *history) key(vs []space.Value) string {
+	var b strings.Builder
+	for i, v := range vs {
 		if i > 0 {
 			b.WriteByte(0)
 		}
-		b.WriteString(h.s.Param(i).Format(p.v[i]))
+		b.WriteString(h.s.Param(i).Format(v))
 	}
-	p.key = b.String()
-	return p
+	return b.String()
 }
 
 // encode is the unit coordinates of an assignment of h's space.
@@ -195,14 +202,54 @@ func (h *history) tell(scores []float64) ([]record, error) {
 	}
 	start := len(h.told)
 	for i, y := range scores {
-		t := h.wait[i]
-		t.score = y
-		h.told = append(h.told, t)
-		if !math.IsInf(y, -1) && (h.bestI < 0 || y > h.told[h.bestI].score) {
-			h.bestI = len(h.told) - 1
-		}
+		h.record(h.wait[i], y)
 	}
 	h.wait = h.wait[:0]
+	return h.told[start:], nil
+}
+
+// record appends a told trial.
+func (h *history) record(t record, score float64) {
+	t.score = score
+	h.told = append(h.told, t)
+	if !math.IsInf(score, -1) && (h.bestI < 0 || score > h.told[h.bestI].score) {
+		h.bestI = len(h.told) - 1
+	}
+}
+
+// warm records trials evaluated elsewhere (a ledger being resumed) as if
+// they had been proposed and told, and returns those it did not know yet
+// (a repeat of a known assignment is skipped). Assignments must belong to
+// h's space; values outside a parameter's search domain are modelled at its
+// nearest end.
+func (h *history) warm(as []space.Assignment, scores []float64) ([]record, error) {
+	if len(h.wait) > 0 {
+		return nil, fmt.Errorf("search: warm start while a batch of %d is waiting to be told", len(h.wait))
+	}
+	if len(as) != len(scores) {
+		return nil, fmt.Errorf("search: warm start with %d assignments and %d scores", len(as), len(scores))
+	}
+	for i, a := range as {
+		if a.Space() != h.s {
+			return nil, fmt.Errorf("search: warm-start assignment %d belongs to another space", i)
+		}
+		if y := scores[i]; math.IsNaN(y) || math.IsInf(y, 1) {
+			return nil, fmt.Errorf("search: warm-start score %d is %v, want a finite number or -Inf", i, y)
+		}
+	}
+	start := len(h.told)
+	for i, a := range as {
+		vs := make([]space.Value, h.s.Len())
+		for j := range vs {
+			vs[j] = a.Value(j)
+		}
+		k := h.key(vs)
+		if h.seen[k] {
+			continue
+		}
+		h.seen[k] = true
+		h.record(record{a: a, u: h.encode(a), key: k}, scores[i])
+	}
 	return h.told[start:], nil
 }
 

@@ -219,3 +219,11 @@ func gammaSample(rng *rand.Rand, shape float64) float64 {
 		}
 	}
 }
+
+// Warm records trials evaluated before (a ledger being resumed), as if
+// they had been proposed and told: the method models them and never
+// proposes them again. It must not be called while a batch is waiting.
+func (p *Policy) Warm(as []space.Assignment, scores []float64) error {
+	_, err := p.h.warm(as, scores)
+	return err
+}

@@ -174,3 +174,11 @@ func (q *sobol) fresh(h *history, rng *rand.Rand) (point, bool) {
 	}
 	return h.randomUnseen(rng)
 }
+
+// Warm records trials evaluated before (a ledger being resumed), as if
+// they had been proposed and told: the method models them and never
+// proposes them again. It must not be called while a batch is waiting.
+func (q *QMC) Warm(as []space.Assignment, scores []float64) error {
+	_, err := q.h.warm(as, scores)
+	return err
+}

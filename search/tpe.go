@@ -361,3 +361,11 @@ func logSumExp(xs []float64) float64 {
 	}
 	return m + math.Log(s)
 }
+
+// Warm records trials evaluated before (a ledger being resumed), as if
+// they had been proposed and told: the method models them and never
+// proposes them again. It must not be called while a batch is waiting.
+func (t *TPE) Warm(as []space.Assignment, scores []float64) error {
+	_, err := t.h.warm(as, scores)
+	return err
+}
