@@ -152,6 +152,7 @@ func newCMAState(m []float64, sigma float64, lambda int) *cmaState {
 // Ask returns the rest of the current generation, at most n assignments.
 func (c *CMAES) Ask(n int) ([]space.Assignment, error) {
 	c.h.ask(n)
+	spins := 0
 	for len(c.h.wait) < n && !c.h.exhausted() {
 		if c.st == nil {
 			if len(c.h.told)+len(c.h.wait) < c.set.Startup {
@@ -183,10 +184,30 @@ func (c *CMAES) Ask(n int) ([]space.Assignment, error) {
 		if waiting || progressed {
 			break
 		}
+		if spins++; spins > maxIdleGenerations {
+			// A nearly exhausted finite space: the rest of the batch at
+			// random among what is left.
+			for len(c.h.wait) < n {
+				p, ok := c.h.randomUnseen(c.rng)
+				if !ok {
+					break
+				}
+				c.h.propose(p)
+			}
+			break
+		}
 		c.update() // every sample is scored: the next generation
 	}
 	return c.h.batch(), nil
 }
+
+// maxIdleGenerations bounds the generations one Ask draws without finding
+// an assignment not yet proposed; maxLambda bounds the population restarts
+// double.
+const (
+	maxIdleGenerations = 100
+	maxLambda          = 4096
+)
 
 // Tell records the scores of the last batch.
 func (c *CMAES) Tell(scores []float64) error {
@@ -375,7 +396,7 @@ func (c *CMAES) update() {
 	}
 	st.sigma *= math.Exp(st.cs / st.ds * (norm/st.chiN - 1))
 	if !c.decompose() || c.converged() {
-		c.start(2 * st.lambda)
+		c.start(min(2*st.lambda, maxLambda))
 		return
 	}
 	c.margin()

@@ -471,3 +471,29 @@ func TestWarm(t *testing.T) {
 		})
 	}
 }
+
+// TestExhaustLargerSpace: on 8·8·8 = 512 assignments CMA-ES, TPE, QMC and
+// the policy propose every one exactly once and then stop, however few
+// assignments their own moves still reach near the end (the GP would too,
+// but 512 observations take it seconds).
+func TestExhaustLargerSpace(t *testing.T) {
+	s := space.New(intParam("a", 0, 7, 0), intParam("b", 0, 7, 0), intParam("c", 0, 7, 0))
+	f := func(a space.Assignment) float64 {
+		return -math.Abs(float64(a.Value(0).I-3)) - math.Abs(float64(a.Value(1).I-5)) - math.Abs(float64(a.Value(2).I-1))
+	}
+	for _, mc := range []methodCase{allMethods[0], allMethods[1], allMethods[3], allMethods[4]} {
+		t.Run(mc.name, func(t *testing.T) {
+			got := proposals(t, mc.make(s, 2), f, 2000, 16)
+			seen := map[string]bool{}
+			for _, a := range got {
+				if seen[a] {
+					t.Fatalf("%s proposed twice", a)
+				}
+				seen[a] = true
+			}
+			if len(got) != 512 {
+				t.Errorf("%d proposals, want all 512", len(got))
+			}
+		})
+	}
+}
