@@ -18,6 +18,16 @@
 //	            phase's winner locked in before the next.
 //	grid.go     Grid: every combination of a discrete space.
 //	random.go   Random: distinct uniform draws, repeatable per seed.
+//	qmc.go      QMC: a scrambled Sobol sequence (the learned methods'
+//	            startup too); qmc_joekuo.go, its direction numbers.
+//	tpe.go      TPE: multivariate tree-structured Parzen estimator.
+//	cmaes.go    CMAES: CMA-ES with IPOP restarts and a margin for
+//	            discrete parameters.
+//	gp.go       GP: Gaussian-process surrogate with expected improvement.
+//	policy.go   Policy: a bandit that learns which parameter to edit next.
+//	history.go  what the learned methods share: the unit encoding of a
+//	            space, the told trials, distinct proposals, and the warm
+//	            start (Warm: trials of a resumed ledger).
 //
 // Adding a method is one new file: a type with Ask and Tell and a
 // constructor taking the space and a seed.
