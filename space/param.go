@@ -197,7 +197,10 @@ func (p *Param) FromUnit(u float64) Value {
 	if n := p.Levels(); n > 0 {
 		return p.Level(min(int(u*float64(n)), n-1))
 	}
-	if p.Kind == LogFloat {
+	switch p.Kind {
+	case Int: // a range too wide to list its levels
+		return Value{I: p.Lo.I + int64(math.Round(u*(float64(p.Hi.I)-float64(p.Lo.I))))}
+	case LogFloat:
 		lo, hi := math.Log(p.Lo.F), math.Log(p.Hi.F)
 		return Value{F: min(max(math.Exp(lo+u*(hi-lo)), p.Lo.F), p.Hi.F)}
 	}
@@ -216,6 +219,9 @@ func (p *Param) ToUnit(v Value) float64 {
 		return (float64(i) + 0.5) / float64(n)
 	}
 	lo, hi, x := p.Lo.F, p.Hi.F, v.F
+	if p.Kind == Int {
+		lo, hi, x = float64(p.Lo.I), float64(p.Hi.I), float64(v.I)
+	}
 	if p.Kind == LogFloat {
 		lo, hi, x = math.Log(lo), math.Log(hi), math.Log(x)
 	}

@@ -230,3 +230,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestWideIntUnit: an Int whose range is too wide to list maps onto the unit
+// interval by rounding, ends included.
+func TestWideIntUnit(t *testing.T) {
+	p := Param{Name: "seed", Kind: Int, Min: IntValue(0), Max: IntValue(math.MaxInt64), Lo: IntValue(0), Hi: IntValue(1 << 40)}
+	if p.Levels() != 0 {
+		t.Fatalf("levels %d, want 0 (too wide)", p.Levels())
+	}
+	if lo, hi, mid := p.FromUnit(0), p.FromUnit(1), p.FromUnit(0.5); lo.I != 0 || hi.I != 1<<40 || mid.I != 1<<39 {
+		t.Errorf("FromUnit: %d %d %d", lo.I, hi.I, mid.I)
+	}
+	if u := p.ToUnit(IntValue(1 << 39)); u != 0.5 {
+		t.Errorf("ToUnit(2^39) = %v, want 0.5", u)
+	}
+}

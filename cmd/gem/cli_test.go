@@ -266,3 +266,40 @@ func TestSearch(t *testing.T) {
 		t.Error("another seed gave the same search")
 	}
 }
+
+// TestSearchMethodsRepeatable: each learned method proposes the same trials
+// for the same seed whatever the number of workers.
+func TestSearchMethodsRepeatable(t *testing.T) {
+	path := filepath.Join(goldenDir, "safehaven_2022.csv")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("golden data not found at %s: %v", path, err)
+	}
+	trialLines := func(out string) string {
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, "  score=") || strings.HasPrefix(l, "Best:") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	for _, m := range []string{"tpe", "gp", "cmaes", "qmc", "policy"} {
+		var first string
+		for _, w := range []string{"1", "2"} {
+			code, out, errOut := gem(t, "search", "--method", m, "--budget", "12", "--batch", "4", "--space", "all", "--strategy", "specialist",
+				"--data", path, "--ledger", "-", "--workers", w, "--search-seed", "3")
+			if code != 0 {
+				t.Fatalf("%s: exit %d: %s", m, code, errOut)
+			}
+			got := trialLines(out)
+			if strings.Count(got, "  score=") != 12 {
+				t.Fatalf("%s: %d trials:\n%s", m, strings.Count(got, "  score="), out)
+			}
+			if first == "" {
+				first = got
+			} else if got != first {
+				t.Errorf("%s: workers=2 proposed other trials than workers=1:\n%s\n---\n%s", m, got, first)
+			}
+		}
+	}
+}

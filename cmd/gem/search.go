@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"gem/search"
+	"gem/space"
 	"gem/strategy"
 )
 
@@ -15,17 +17,26 @@ func newSearchCmd() *cobra.Command {
 	var data dataFlags
 	var strat strategyFlags
 	var lf ledgerFlags
-	var plan string
+	var plan, method, spaceArg string
 	var budget, workers, batch int
 	var seed uint64
 	var dist distFlags
 	cmd := &cobra.Command{
 		Use:   "search",
-		Short: "Random search of the joint parameter space under a budget",
-		Long: `Search the joint space of a plan's parameters (every parameter any phase
-varies, with all the values the plan gives it) by drawing --budget distinct
-configurations at random, every parameter at once, instead of one phase at a
-time. The draws depend on --search-seed alone, so a search is repeatable.
+		Short: "Search the joint parameter space under a budget (random, qmc, tpe, cmaes, gp, policy)",
+		Long: `Search a joint parameter space with --budget evaluations, every parameter at
+once instead of one phase at a time. The space is, by default, a plan's
+(--plan: every parameter any phase varies, with all the values the plan gives
+it, as categories); --space all takes every searchable parameter with its
+declared range (gem params lists them; the ablation switches included), and
+--space FILE a JSON list of {name, search_min, search_max} or {name, values}.
+
+--method picks the search: random (uniform draws), qmc (scrambled Sobol), tpe
+(multivariate tree-structured Parzen estimator), cmaes (CMA-ES with integer
+margins), gp (Gaussian-process surrogate with expected improvement), policy (a
+bandit over which parameter to edit next). Proposals come in batches of
+--batch and depend on --search-seed and the scores told, never on --workers,
+so a search is repeatable; --resume replays it from the ledger.
 Prints one line per configuration, then the best; every configuration lands in
 the ledger under the command "search", so gem report --ledger can compare its
 best-so-far with the phased sweep's.
@@ -56,7 +67,19 @@ selection: judge the winner on held-out data.`,
 					return err
 				}
 			}
-			sp, err := pl.Space(base)
+			var sp *space.Space
+			switch spaceArg {
+			case "plan":
+				sp, err = pl.Space(base)
+			case "all":
+				sp = search.Searchable(base)
+			default:
+				sp, err = search.LoadSpace(spaceArg, base)
+			}
+			if err != nil {
+				return err
+			}
+			m, err := search.NewMethod(method, sp, seed)
 			if err != nil {
 				return err
 			}
@@ -66,8 +89,8 @@ selection: judge the winner on held-out data.`,
 			}
 			defer pool.Ledger.Close()
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s\n%s, %s fills, %s%s, random search: up to %d configurations of %d parameters (seed %d), %d workers\n",
-				desc, cfg.Name(), fill, describeChanges(base), describeWindow(pool.Env.Panel, strat.win), budget, sp.Len(), seed, workers)
+			fmt.Fprintf(out, "%s\n%s, %s fills, %s%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",
+				desc, cfg.Name(), fill, describeChanges(base), describeWindow(pool.Env.Panel, strat.win), method, budget, sp.Len(), seed, batch, workers)
 			start := time.Now()
 			if dist.enabled() {
 				stop, err := dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, workers)
@@ -80,7 +103,7 @@ selection: judge the winner on held-out data.`,
 				return err
 			}
 			s := newSearch(out, pool, strat.spec(cfg, fill))
-			runErr := s.Run(cmd.Context(), search.NewRandom(sp, seed), budget, batch)
+			runErr := s.Run(cmd.Context(), m, budget, batch)
 			finish(out, s, start, runErr == nil)
 			return runErr
 		},
@@ -89,7 +112,9 @@ selection: judge the winner on held-out data.`,
 	strat.register(cmd.Flags())
 	cmd.Flags().StringVar(&plan, "plan", "phased", `the plan whose parameters and values span the space: "phased" (the built-in plan) or a plan file`)
 	cmd.Flags().IntVar(&budget, "budget", 100, "number of distinct configurations to evaluate")
-	cmd.Flags().IntVar(&batch, "batch", 64, "configurations proposed at once (what is proposed does not depend on --workers)")
+	cmd.Flags().IntVar(&batch, "batch", 8, "configurations proposed at once (what is proposed does not depend on --workers)")
+	cmd.Flags().StringVar(&method, "method", "random", "search method: "+strings.Join(search.MethodNames(), ", "))
+	cmd.Flags().StringVar(&spaceArg, "space", "plan", `the space: "plan" (the --plan's joint space), "all" (every searchable parameter), or a JSON space file`)
 	cmd.Flags().Uint64Var(&seed, "search-seed", 1, "seed of the random draws")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
 	dist.register(cmd.Flags())
