@@ -48,7 +48,7 @@ universe, so every command works on a fresh clone.
 	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newBenchCmd())
 	root.AddCommand(newDataCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newLedgerCmd())
-	root.AddCommand(newWorkerCmd(), newParamsCmd())
+	root.AddCommand(newWorkerCmd(), newParamsCmd(), newWalkForwardCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "gem: %v\n", err)
 		return 1

@@ -67,15 +67,7 @@ selection: judge the winner on held-out data.`,
 					return err
 				}
 			}
-			var sp *space.Space
-			switch spaceArg {
-			case "plan":
-				sp, err = pl.Space(base)
-			case "all":
-				sp = search.Searchable(base)
-			default:
-				sp, err = search.LoadSpace(spaceArg, base)
-			}
+			sp, err := searchSpace(spaceArg, pl, base)
 			if err != nil {
 				return err
 			}
@@ -120,4 +112,16 @@ selection: judge the winner on held-out data.`,
 	dist.register(cmd.Flags())
 	lf.register(cmd.Flags())
 	return cmd
+}
+
+// searchSpace is the space --space names: the plan's joint space, every
+// searchable parameter, or a space file.
+func searchSpace(arg string, pl search.Plan, base space.Assignment) (*space.Space, error) {
+	switch arg {
+	case "plan":
+		return pl.Space(base)
+	case "all":
+		return search.Searchable(base), nil
+	}
+	return search.LoadSpace(arg, base)
 }
