@@ -34,6 +34,15 @@ type Case struct {
 	write func(w io.Writer) error
 }
 
+// Content writes the case's file content to w (nothing for a case with a
+// Path or a directory). A writer that fails stops it.
+func (c *Case) Content(w io.Writer) error {
+	if c.write == nil {
+		return nil
+	}
+	return c.write(w)
+}
+
 // Write creates the case's file (or directory) in dir and returns its path.
 func (c *Case) Write(dir string) (string, error) {
 	if c.Path != "" {
