@@ -92,7 +92,7 @@ const (
 	// MinTextLimit bytes for a small file, and never more than
 	// MaxTextBytes. A gzip or zip bomb stops there with an error.
 	MaxExpansion = 64
-	MinTextLimit = 64 << 20
+	MinTextLimit = 16 << 20
 	MaxTextBytes = 4 << 30
 )
 

@@ -208,7 +208,7 @@ func TestIsDecimal(t *testing.T) {
 }
 
 // TestLoadGzipBomb: a gzip of newlines (nothing for the CSV reader to keep,
-// but 100 MiB of text from 100 KB) stops at the text limit with an error
+// but 100 MiB of text from 100 KB) stops at the 16 MiB text limit with an error
 // naming the file and the limit.
 func TestLoadGzipBomb(t *testing.T) {
 	var gz bytes.Buffer
@@ -225,7 +225,7 @@ func TestLoadGzipBomb(t *testing.T) {
 	path := writeFile(t, "bomb.csv.gz", gz.String())
 	_, err := LoadFiles(path)
 	var pe *ParseError
-	if !errors.As(err, &pe) || pe.File != path || !strings.Contains(err.Error(), "decompresses to more than 67108864 bytes") {
-		t.Errorf("got %v, want a *ParseError of %s at the limit of 67108864 bytes", err, path)
+	if !errors.As(err, &pe) || pe.File != path || !strings.Contains(err.Error(), "decompresses to more than 16777216 bytes") {
+		t.Errorf("got %v, want a *ParseError of %s at the limit of 16777216 bytes", err, path)
 	}
 }
