@@ -4,10 +4,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"gem/harness"
 	"gem/synth"
 )
 
@@ -74,4 +76,43 @@ func ftoa(x float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// BenchmarkLoadBytesPerRow loads a gzip CSV of the synthetic universe at
+// the merged panel's width (467 tokens × 1,200 days) as the CLI does (Read,
+// then Data.Panel) and reports the bytes allocated per candle and the bytes
+// per candle the panel keeps. The peak RSS per candle, which the GC's
+// headroom adds to, is TestLoadPeakMemory's.
+func BenchmarkLoadBytesPerRow(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.Tokens, cfg.Days = 467, 1200
+	path := filepath.Join(b.TempDir(), "u.csv.gz")
+	if err := Write(path, synth.Generate(cfg)); err != nil {
+		b.Fatal(err)
+	}
+	load := func() *harness.Panel {
+		d, err := Read(Options{}, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := d.Panel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	rows := load().TokenDays()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	var p *harness.Panel
+	for b.Loop() {
+		p = load()
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(rows), "alloc-B/row")
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(rows), "kept-B/row")
+	runtime.KeepAlive(p)
 }

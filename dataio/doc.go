@@ -14,6 +14,9 @@
 //     CSV is read by the harness's own reader, harness.CSVReader.
 //   - binance.go: Binance kline CSV dumps; TokenFromSymbol.
 //   - parquet.go: Parquet, read and written with github.com/parquet-go/parquet-go.
+//   - parquetcheck.go: checkParquet, the footer and page headers checked
+//     against the file before parquet-go reads it (parquet-go allocates
+//     whatever they declare), with a bounded walk of their Thrift encoding.
 //   - write.go: Write (long CSV, gzip CSV or Parquet, chosen by extension,
 //     written atomically) and WriteCSV.
 //   - stablecoin.go: the stablecoin and fiat tickers.
@@ -22,8 +25,12 @@
 //   - check.go: Check, the per-token report of gem data check.
 //   - *_test.go: formats and round trips (read_test.go), the bad-input
 //     table (bad_test.go), fuzz targets (fuzz_test.go), filters, checks,
-//     every file of ../shared/data (shared_test.go), and BenchmarkRead
-//     (bench_test.go).
+//     every file of ../shared/data (shared_test.go), BenchmarkRead
+//     (bench_test.go), and the hostile corpus (corpus_test.go: every case of
+//     package gem/dataio/corpus, the small ones committed in
+//     testdata/corpus, run through Read and Data.Panel in a child process
+//     under a 4 GB address-space limit and a peak-RSS budget; and the
+//     loader's peak RSS per candle).
 //
 // # Formats
 //

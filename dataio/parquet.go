@@ -1,7 +1,6 @@
 package dataio
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -98,21 +97,10 @@ type parquetColumn struct {
 }
 
 func readParquet(r io.ReaderAt, size int64, path string, s *sink) error {
-	// Check the framing first: parquet-go trusts the footer length and
-	// would allocate whatever a corrupt one says.
-	var head, tail [8]byte
-	if size < 12 {
-		return &harness.ParseError{File: path, Err: fmt.Errorf("not a Parquet file: %d bytes", size)}
-	}
-	if _, err := r.ReadAt(head[:4], 0); err != nil {
+	// Check the declarations first: parquet-go trusts the footer and the
+	// page headers and allocates whatever they say.
+	if err := checkParquet(r, size); err != nil {
 		return &harness.ParseError{File: path, Err: err}
-	}
-	if _, err := r.ReadAt(tail[:], size-8); err != nil {
-		return &harness.ParseError{File: path, Err: err}
-	}
-	footer := int64(binary.LittleEndian.Uint32(tail[:4]))
-	if string(head[:4]) != "PAR1" || string(tail[4:]) != "PAR1" || footer > size-12 {
-		return &harness.ParseError{File: path, Err: errors.New("not a Parquet file: bad magic number or footer length")}
 	}
 	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
@@ -164,6 +152,7 @@ func readParquet(r io.ReaderAt, size int64, path string, s *sink) error {
 	}
 	for _, rg := range pf.RowGroups() {
 		rows := rg.Rows()
+		first := rowNum
 		for {
 			n, err := rows.ReadRows(buf)
 			for _, row := range buf[:n] {
@@ -186,6 +175,9 @@ func readParquet(r io.ReaderAt, size int64, path string, s *sink) error {
 			}
 		}
 		rows.Close()
+		if got := int64(rowNum - first); got != rg.NumRows() {
+			return &harness.ParseError{File: path, Line: rowNum, Err: fmt.Errorf("corrupt Parquet data: a row group of %d rows holds %d", rg.NumRows(), got)}
+		}
 	}
 	if rowNum == 0 {
 		return &harness.ParseError{File: path, Err: errors.New("no rows")}

@@ -20,9 +20,13 @@
 //	view.go         View, the read-only window on a Panel that ends at the
 //	                decision day, and PanelID for caches.
 //	panel.go        Date, Candle, Series and Panel: point-in-time candles by
-//	                token and calendar day.
+//	                token and calendar day, indexed in memory proportional
+//	                to the candles (not tokens × days).
 //	load.go         the long candle CSV (plain or gzip): CSVReader, OpenCSV,
-//	                LoadFiles, ParseError with file, line and column.
+//	                LoadFiles, ParseError with file, line and column; the
+//	                candle rules (CheckValue, CheckToken, ValidateCandle),
+//	                Collector (duplicates caught as they arrive), and the
+//	                input limits (TextLimit, MaxLineBytes, MaxTokenBytes).
 //	evaluate.go     Evaluate: the base and the stress backtest, scored.
 //	metrics.go      Metrics and ComputeMetrics (the reference's arithmetic),
 //	                the daily concentration (HHI).
@@ -38,5 +42,7 @@
 // Tests: backtest_test.go (fills, fees and marks by hand; the score's
 // gates), account_test.go (the Account's marks against the snapshots),
 // load_test.go and fuzz_test.go (the CSV reader on bad and hostile input),
+// panel_test.go (Rows against counting, duplicates, dates, a sparse panel's
+// memory), metrics_test.go (annualising by elapsed days),
 // bench_test.go (loading the merged panel).
 package harness

@@ -92,7 +92,7 @@ const (
 	// MinTextLimit bytes for a small file, and never more than
 	// MaxTextBytes. A gzip or zip bomb stops there with an error.
 	MaxExpansion = 64
-	MinTextLimit = 64 << 20
+	MinTextLimit = 16 << 20
 	MaxTextBytes = 4 << 30
 )
 
@@ -127,18 +127,23 @@ func (l *limitedText) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// LimitLines returns a reader of r that fails with a *ParseError naming
-// path and the line once a line is longer than MaxLineBytes.
+// LimitLines returns a reader of CSV text r that fails with a *ParseError
+// naming path and the line once a record is longer than MaxLineBytes. A
+// record is a line, or several when a quoted field holds line breaks (an
+// unclosed quote makes the rest of the file one record, which the CSV
+// reader would hold in memory whole).
 func LimitLines(r io.Reader, path string) io.Reader {
 	return &limitedLines{r: r, path: path, line: 1}
 }
 
 type limitedLines struct {
-	r    io.Reader
-	path string
-	line int
-	cur  int // bytes of the current line so far
-	err  error
+	r       io.Reader
+	path    string
+	line    int  // line of the current record's start
+	breaks  int  // line breaks inside the current record
+	cur     int  // bytes of the current record so far
+	inQuote bool // an odd number of quotes so far in the record
+	err     error
 }
 
 func (l *limitedLines) Read(b []byte) (int, error) {
@@ -146,23 +151,34 @@ func (l *limitedLines) Read(b []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(b)
-	for rest := b[:n]; ; {
+	rest := b[:n]
+	for len(rest) > 0 {
 		i := bytes.IndexByte(rest, '\n')
+		seg := rest
+		if i >= 0 {
+			seg = rest[:i]
+		}
+		l.inQuote = l.inQuote != (bytes.Count(seg, []byte{'"'})%2 == 1)
+		l.cur += len(seg)
+		if l.cur > MaxLineBytes {
+			what := "line"
+			if l.breaks > 0 {
+				what = fmt.Sprintf("record (a quoted field spanning %d line breaks)", l.breaks)
+			}
+			l.err = &ParseError{File: l.path, Line: l.line, Err: fmt.Errorf("%s longer than %d bytes", what, MaxLineBytes)}
+			return 0, l.err
+		}
 		if i < 0 {
-			l.cur += len(rest)
 			break
 		}
-		if l.cur+i > MaxLineBytes {
-			l.cur += i
-			break
-		}
-		l.line++
-		l.cur = 0
 		rest = rest[i+1:]
-	}
-	if l.cur > MaxLineBytes {
-		l.err = &ParseError{File: l.path, Line: l.line, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
-		return 0, l.err
+		if l.inQuote {
+			l.cur++
+			l.breaks++
+			continue
+		}
+		l.line += 1 + l.breaks
+		l.cur, l.breaks = 0, 0
 	}
 	return n, err
 }
@@ -396,15 +412,28 @@ func (cr *CSVReader) Append(col *Collector, r io.Reader, path string) error {
 	return nil
 }
 
-// estimateRows estimates the lines in size bytes of text from the mean
-// length of the lines in the reader's buffer.
+// estimateRows estimates the rows in size bytes of text as size times the
+// density of non-blank lines in the reader's buffer: blank lines (which the
+// CSV reader skips, and a bomb may be made of) reserve nothing.
 func estimateRows(br *bufio.Reader, size int64) int {
 	b, _ := br.Peek(min(br.Size(), 64<<10))
-	lines := bytes.Count(b, []byte{'\n'})
-	if lines < 2 {
+	rows := 0
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			rows++
+		}
+	}
+	if rows < 2 {
 		return 0
 	}
-	return int(min(size/int64(len(b)/lines)+1, 1<<26))
+	peeked := int64(min(br.Buffered(), 64<<10))
+	return int(min(size*int64(rows)/peeked+1, 1<<24))
 }
 
 // bad hands a bad row to OnBadRow; nil means skip it and go on.

@@ -44,6 +44,10 @@ func TestLoadBadInput(t *testing.T) {
 		{"long token", header + strings.Repeat("A", 65) + ",2022-01-01,1,2,1,1.5,5\n", 2, "65 bytes long (at most 64)"},
 		{"NUL in token", header + "B\x00TC,2022-01-01,1,2,1,1.5,5\n", 2, "control character"},
 		{"column twice", "token,date,open,high,low,close,volume,close\nBTC,2022-01-01,1,2,1,1.5,5,1\n", 1, `column "close" appears twice`},
+		{"unclosed quote", header + "BTC,2022-01-01,1,2,1,\"1.5" + strings.Repeat(",5\nBTC,2022-01-02,1,2,1,1.5", 5000), 2, "record (a quoted field spanning 2"},
+		{"year zero", header + "BTC,0000-01-01,1,2,1,1.5,5\n", 2, "bad date"},
+		{"timestamp with a time", header + "BTC,2022-01-01T00:00:00Z,1,2,1,1.5,5\n", 2, "bad date"},
+		{"mixed date formats", header + "BTC,2022-01-01,1,2,1,1.5,5\nBTC,2022/01/02,1,2,1,1.5,5\n", 3, "bad date"},
 		{"endless line", header + "BTC,2022-01-01," + strings.Repeat("1", MaxLineBytes+10), 2, "line longer than 65536 bytes"},
 		{"duplicate late, out of order", header + "BTC,2022-01-02,1,2,1,1.5,5\nBTC,2022-01-01,1,2,1,1.5,5\nETH,2022-01-01,1,2,1,1.5,5\nBTC,2022-01-02,1,2,1,1.5,5\n", 5, "duplicate BTC 2022-01-02 (first at"},
 		{"zero price", header + "BTC,2022-01-01,1,2,1,0,5\n", 2, "close is 0"},
@@ -204,7 +208,7 @@ func TestIsDecimal(t *testing.T) {
 }
 
 // TestLoadGzipBomb: a gzip of newlines (nothing for the CSV reader to keep,
-// but 100 MiB of text from 100 KB) stops at the text limit with an error
+// but 100 MiB of text from 100 KB) stops at the 16 MiB text limit with an error
 // naming the file and the limit.
 func TestLoadGzipBomb(t *testing.T) {
 	var gz bytes.Buffer
@@ -221,7 +225,7 @@ func TestLoadGzipBomb(t *testing.T) {
 	path := writeFile(t, "bomb.csv.gz", gz.String())
 	_, err := LoadFiles(path)
 	var pe *ParseError
-	if !errors.As(err, &pe) || pe.File != path || !strings.Contains(err.Error(), "decompresses to more than 67108864 bytes") {
-		t.Errorf("got %v, want a *ParseError of %s at the limit of 67108864 bytes", err, path)
+	if !errors.As(err, &pe) || pe.File != path || !strings.Contains(err.Error(), "decompresses to more than 16777216 bytes") {
+		t.Errorf("got %v, want a *ParseError of %s at the limit of 16777216 bytes", err, path)
 	}
 }

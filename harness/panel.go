@@ -12,11 +12,11 @@ import (
 // Date is a calendar day, counted in days since 1970-01-01 (UTC).
 type Date int32
 
-// ParseDate parses an ISO date "YYYY-MM-DD".
+// ParseDate parses an ISO date "YYYY-MM-DD" of the years 0001 to 9999.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return 0, fmt.Errorf("bad date %s (want YYYY-MM-DD)", QuoteField(s))
+	if err != nil || t.Year() < 1 {
+		return 0, fmt.Errorf("bad date %s (want YYYY-MM-DD, from 0001-01-01 to 9999-12-31)", QuoteField(s))
 	}
 	return Date(t.Unix() / 86400), nil
 }
