@@ -236,7 +236,7 @@ func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, s
 	for _, s := range st.Detector {
 		fmt.Fprintf(tw, "detector %s\t%g\n", s.Name, s.Value)
 	}
-	fmt.Fprintf(tw, "\nbenchmark BTC+ETH buy-and-hold\n")
+	fmt.Fprintf(tw, "\nbenchmark %s\n", strategy.BenchmarkBasket(p))
 	fmt.Fprintf(tw, "score\t%s\n", ledger.FormatFloat(bench.Score))
 	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)
 	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
