@@ -426,7 +426,9 @@ func TestAuthentication(t *testing.T) {
 	trials := testTrials(p)
 	var handed []*Result
 	errc := make(chan error, 1)
-	go func() { errc <- c.Run(context.Background(), trials, func(_ int, r *Result) { handed = append(handed, r) }) }()
+	go func() {
+		errc <- c.Run(context.Background(), trials, func(_ int, r *Result) { handed = append(handed, r) })
+	}()
 
 	intruder, err := nats.Connect(open.ClientURL())
 	if err != nil {
