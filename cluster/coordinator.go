@@ -182,6 +182,7 @@ func (c *Coordinator) Run(ctx context.Context, trials []Trial, done func(i int, 
 			cancelled = nil
 			c.purge(bg, trialSubject)
 			deadline = time.Now().Add(2 * c.ackWait())
+			tick.Reset(100 * time.Millisecond)
 		case now := <-tick.C:
 			if !deadline.IsZero() {
 				if c.settled(bg, resultSubject, received) || now.After(deadline) {
