@@ -262,8 +262,8 @@ func roundDuration(d time.Duration) time.Duration {
 // Observer shows a pool's progress (trial.Observer): one progress display
 // per batch, with the best score over every batch of the command.
 type Observer struct {
-	ctx  context.Context
-	name string
+	ctx   context.Context
+	name  string
 	pr    *progress
 	best  float64 // −Inf until a trial scores
 	notes noteBox
