@@ -11,7 +11,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,8 +59,15 @@ func TestSweepDistributed(t *testing.T) {
 	}
 	wantLines, wantRows, _ := sweep("local")
 	gotLines, gotRows, stderr := sweep("distributed", "--distributed")
+	verLines, verRows, _ := sweep("verified", "--distributed", "--verify-remote", "1")
+	if g, w := strings.Join(verLines, "\n"), strings.Join(wantLines, "\n"); g != w || !slices.Equal(verRows, wantRows) {
+		t.Errorf("a distributed sweep with every result verified differs from the local one:\n%s", g)
+	}
 	if !strings.Contains(stderr, "gem worker --nats nats://127.0.0.1:") {
 		t.Errorf("stderr does not tell how to add workers:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "on loopback: other machines cannot reach it (to let them, use --nats-listen 0.0.0.0:") {
+		t.Errorf("stderr does not say that other machines cannot reach a loopback server:\n%s", stderr)
 	}
 	if g, w := strings.Join(gotLines, "\n"), strings.Join(wantLines, "\n"); g != w {
 		t.Errorf("distributed sweep printed\n%s\nwant\n%s", g, w)
@@ -71,8 +80,24 @@ func TestSweepDistributed(t *testing.T) {
 }
 
 // startSweep starts gem sweep --distributed as a subprocess and returns it
-// with the worker command line it printed (URL and secret file).
+// with the worker command line it printed: the URL and the secret.
 func startSweep(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, stdout, stderr *watchedBuffer, url, secret string) {
+	t.Helper()
+	cmd, stdout, stderr, url, path := startSweepPath(t, bin, args...)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	secret = strings.TrimSpace(string(b))
+	if len(secret) < 32 || strings.Contains(stderr.String()+stdout.String(), secret) {
+		t.Errorf("secret %q: too short, or printed", secret)
+	}
+	return cmd, stdout, stderr, url, secret
+}
+
+// startSweepPath is startSweep, returning the secret file's path.
+func startSweepPath(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, stdout, stderr *watchedBuffer, url, secretPath string) {
 	t.Helper()
 	cmd = exec.Command(bin, append([]string{"sweep", "--distributed"}, args...)...)
 	stdout, stderr = newWatched(""), newWatched(`add workers on this machine with: .*\n`)
@@ -91,12 +116,7 @@ func startSweep(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, stdout
 		cmd.Process.Kill()
 		t.Fatalf("no worker command line in:\n%s", stderr.String())
 	}
-	b, err := os.ReadFile(m[1])
-	if err != nil {
-		cmd.Process.Kill()
-		t.Fatal(err)
-	}
-	return cmd, stdout, stderr, m[2], strings.TrimSpace(string(b))
+	return cmd, stdout, stderr, m[2], m[1]
 }
 
 // TestWorkerLifecycle runs gem worker beside a distributed sweep, both as
@@ -147,6 +167,23 @@ func TestWorkerLifecycle(t *testing.T) {
 			t.Errorf("the sweep did not finish:\n%s", sweepOut.String())
 		}
 		checkWhole(t, "sweep", path)
+	})
+
+	t.Run("kill -9 leaves nothing after the next start", func(t *testing.T) {
+		sweep, _, _, _, secretPath := startSweepPath(t, bin, "--plan", "phased", "--data", data, "--workers", "1", "--ledger", "-")
+		runDir := filepath.Dir(secretPath)
+		sweep.Process.Signal(syscall.SIGKILL)
+		sweep.Wait()
+		if _, err := os.Stat(runDir); err != nil {
+			t.Fatalf("test premise: the killed sweep's run directory is already gone: %v", err)
+		}
+		next, _, _, _, _ := startSweepPath(t, bin, "--strategy", "specialist", "--param", "top_n", "--values", "1,2", "--data", data, "--ledger", "-")
+		if err := next.Wait(); err != nil {
+			t.Fatalf("the next sweep: %v", err)
+		}
+		if _, err := os.Stat(runDir); !os.IsNotExist(err) {
+			t.Errorf("the killed sweep's run directory %s survived the next start (%v)", runDir, err)
+		}
 	})
 
 	t.Run("interrupted", func(t *testing.T) {
