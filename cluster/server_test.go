@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -135,9 +136,16 @@ func TestRunDirectories(t *testing.T) {
 	}
 
 	p := testPanel(t)
-	startWorkers(t, newWorker(t, srv.URL(), "w", p))
+	ctx, cancel := context.WithCancel(context.Background())
+	w := newWorker(t, srv.URL(), "w", p)
+	werr := make(chan error, 1)
+	go func() { werr <- w.Run(ctx) }()
 	trials := testTrials(p)
 	checkEqualsLocal(t, p, trials, collect(t, newCoordinator(t, srv.URL()), trials))
+	cancel()
+	if err := <-werr; err != nil {
+		t.Error(err)
+	}
 	filepath.WalkDir(srv.Dir(), func(path string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(path, ".blk") {
 			t.Errorf("message store on disk: %s", path)
