@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"gem/dataio"
 	"gem/ledger"
+	"gem/synth"
 )
 
 // watchedBuffer is a buffer that signals when its text first matches a
@@ -160,7 +162,14 @@ func TestInterruptSweeps(t *testing.T) {
 		t.Skip("builds the binary and runs 40 sweeps")
 	}
 	bin := buildGem(t)
-	data := synthCSV(t)
+	// A universe on which the phased plan takes several seconds even on a
+	// quiet machine, so that every interrupt lands inside the sweep.
+	cfg := synth.DefaultConfig()
+	cfg.Tokens, cfg.Days = 100, 1000
+	data := filepath.Join(t.TempDir(), "synth.csv")
+	if err := dataio.Write(data, synth.Generate(cfg)); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		extra []string
@@ -174,7 +183,7 @@ func TestInterruptSweeps(t *testing.T) {
 			for i := range 20 {
 				path := filepath.Join(t.TempDir(), "ledger.tsv")
 				args := append([]string{"sweep", "--plan", "phased", "--data", data, "--workers", "2", "--ledger", path}, tc.extra...)
-				delay := time.Duration(rng.Int64N(int64(1500 * time.Millisecond)))
+				delay := time.Duration(rng.Int64N(int64(time.Second)))
 				again := time.Duration(-1)
 				if i%4 == 3 {
 					again = time.Duration(rng.Int64N(int64(300 * time.Millisecond)))
