@@ -563,7 +563,7 @@ func TestVerifyRemote(t *testing.T) {
 		env := trial.NewEnv(p, "sweep")
 		var specs []trial.Spec
 		for _, tr := range testTrials(p) {
-			s, err := trial.ParseSpec(tr.Strategy, tr.Fill, tr.Params)
+			s, err := trial.ParseSpec(tr.Strategy, tr.Fill, tr.Window, tr.Params)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -588,7 +588,7 @@ func TestSampled(t *testing.T) {
 	for _, f := range []float64{0, 0.05, 0.25, 1} {
 		k := 0
 		for i := range n {
-			key := ledger.Key("specialist", "causal", fmt.Sprintf("top_n=%d", i), "h", "d")
+			key := ledger.Key("specialist", "causal", "", fmt.Sprintf("top_n=%d", i), "h", "d")
 			if Sampled(key, f) {
 				k++
 			}
