@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"sync"
-
-	"github.com/nats-io/nats.go"
 
 	"gem/harness"
 	"gem/ledger"
@@ -16,7 +16,15 @@ import (
 // Executor runs trials on gem workers through a Coordinator: a
 // trial.Executor, so a pool records and reports remote trials exactly as
 // local ones.
-type Executor struct{ Coord *Coordinator }
+type Executor struct {
+	Coord *Coordinator
+	// Verify is the fraction of results, in [0, 1], that are evaluated
+	// again here and must match the worker's row bit for bit (score,
+	// rejection, every base and stress metric); a mismatch is an error of
+	// the trial naming the worker. Which trials are checked depends on the
+	// trial's key alone (Sampled), not on timing or workers.
+	Verify float64
+}
 
 // Execute implements trial.Executor. A result whose key is not the trial's
 // (another strategy, parameters or data) is an error of that trial.
@@ -33,16 +41,66 @@ func (x Executor) Execute(ctx context.Context, env *trial.Env, specs []trial.Spe
 		}
 		row := res.Row
 		row.Command = env.Command
-		if row.Key() != env.Key(specs[i]) {
+		key := env.Key(specs[i])
+		if row.Key() != key {
 			done(i, nil, fmt.Errorf("worker %s answered for %s %s %s (data %s), not the trial sent", res.Worker, row.Strategy, row.Fill, row.Params, row.Data))
 			return
 		}
+		if Sampled(key, x.Verify) {
+			local, err := trial.Evaluate(context.WithoutCancel(ctx), env, specs[i])
+			if err != nil {
+				done(i, nil, fmt.Errorf("verifying worker %s's result for trial %s: %w", res.Worker, res.ID, err))
+				return
+			}
+			if d := Mismatch(&row, &local.Row); d != "" {
+				done(i, nil, fmt.Errorf("worker %s's result for trial %s differs from its evaluation here: %s; that worker cannot be trusted", res.Worker, res.ID, d))
+				return
+			}
+		}
 		done(i, &trial.Result{Row: row}, nil)
 	})
-	if ctx.Err() != nil {
-		return nil
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // interrupted: the trials in flight were reported
 	}
 	return err
+}
+
+// Sampled reports whether the trial with ledger key key is among the
+// fraction f checked again: the key, a hash of the trial, read as a number
+// in [0, 1), is below f.
+func Sampled(key string, f float64) bool {
+	if f <= 0 {
+		return false
+	}
+	u, err := strconv.ParseUint(key, 16, 64)
+	if err != nil {
+		return true // not a key of this ledger: check it
+	}
+	return float64(u)/(1<<64) < f
+}
+
+// Mismatch describes the first difference between the results of two rows
+// (score, rejection, then each base and stress metric, compared bit for
+// bit), or returns "" when there is none.
+func Mismatch(got, want *ledger.Row) string {
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	if !same(got.Score, want.Score) {
+		return fmt.Sprintf("score %s, here %s", ledger.FormatFloat(got.Score), ledger.FormatFloat(want.Score))
+	}
+	if got.Rejection != want.Rejection {
+		return fmt.Sprintf("rejection %.60q, here %.60q", got.Rejection, want.Rejection)
+	}
+	for _, run := range []struct {
+		name      string
+		got, want *harness.Metrics
+	}{{"base", &got.Base, &want.Base}, {"stress", &got.Stress, &want.Stress}} {
+		for _, f := range harness.MetricSchema() {
+			if g, w := f.Get(run.got), f.Get(run.want); !same(g, w) {
+				return fmt.Sprintf("%s %s %s, here %s", run.name, f.Name, ledger.FormatFloat(g), ledger.FormatFloat(w))
+			}
+		}
+	}
+	return ""
 }
 
 // Evaluate evaluates a trial taken from the work queue exactly as a local
@@ -59,17 +117,30 @@ func Evaluate(ctx context.Context, env *trial.Env, t *Trial) (ledger.Row, error)
 	return r.Row, nil
 }
 
-// RunWorkers runs n Workers named name-1..name-n on env until ctx is
-// cancelled, and returns the first error. done, when set, sees every result.
-func RunWorkers(ctx context.Context, nc *nats.Conn, name string, n int, env *trial.Env, done func(*Trial, *Result)) error {
+// RunWorkers runs n copies of w, named w.Name-1..w.Name-n, that evaluate
+// on env (their Data, Harness and Evaluate are set from it), until ctx is
+// cancelled or the run is over, and returns their errors joined (nil, or
+// ErrRunOver when every worker saw the end of the run).
+func RunWorkers(ctx context.Context, w Worker, n int, env *trial.Env) error {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		w := &Worker{Conn: nc, Name: fmt.Sprintf("%s-%d", name, i+1), Data: env.Panel.Fingerprint(), Harness: harness.Fingerprint(),
-			Evaluate: func(ctx context.Context, t *Trial) (ledger.Row, error) { return Evaluate(ctx, env, t) },
-			Done:     done}
-		wg.Go(func() { errs[i] = w.Run(ctx) })
+		wi := w
+		wi.Name = fmt.Sprintf("%s-%d", w.Name, i+1)
+		wi.Data, wi.Harness = env.Panel.Fingerprint(), harness.Fingerprint()
+		wi.Evaluate = func(ctx context.Context, t *Trial) (ledger.Row, error) { return Evaluate(ctx, env, t) }
+		wg.Go(func() { errs[i] = wi.Run(ctx) })
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	over := 0
+	for i, err := range errs {
+		if errors.Is(err, ErrRunOver) {
+			over++
+			errs[i] = nil
+		}
+	}
+	if err := errors.Join(errs...); err != nil || over == 0 {
+		return err
+	}
+	return ErrRunOver
 }

@@ -2,10 +2,16 @@ package cluster
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"gem/ledger"
@@ -19,12 +25,54 @@ const (
 	ResultStream   = "GEM_RESULTS"
 	ResultSubjects = "gem.results.>"
 	ConsumerName   = "gem-workers"
+	// DoneSubject carries the coordinator's announcement that its run is
+	// over (Coordinator.Finish): workers that hear it stop.
+	DoneSubject = "gem.control.done"
 )
 
 // DefaultAckWait is how long a trial may go without a sign of life from its
 // worker before it is redelivered to another one. Workers signal progress
 // every third of it while they evaluate, so trials may take longer.
 const DefaultAckWait = 30 * time.Second
+
+// NewSecret returns a new run secret: 32 bytes from crypto/rand, in hex.
+// It is the token clients present to an embedded server and the key of the
+// HMAC that every trial, result and control message carries.
+func NewSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("cluster: run secret: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// ConnectOptions say how a client reaches a server.
+type ConnectOptions struct {
+	Name   string // the connection's name, shown by the server
+	Secret string // the run secret, presented as the connection's token
+	CA     string // a PEM file of the CA that signed the server's TLS certificate; empty: the system's
+	// Reconnect is how long to keep trying to reconnect after the server
+	// went away; zero means 10 seconds.
+	Reconnect time.Duration
+}
+
+// Connect opens a connection to the NATS server at url with opt.
+func Connect(url string, opt ConnectOptions) (*nats.Conn, error) {
+	wait := 500 * time.Millisecond
+	if opt.Reconnect <= 0 {
+		opt.Reconnect = 10 * time.Second
+	}
+	opts := []nats.Option{nats.Name(opt.Name), nats.Token(opt.Secret), nats.ReconnectWait(wait),
+		nats.MaxReconnects(max(1, int(opt.Reconnect/wait)))}
+	if opt.CA != "" {
+		opts = append(opts, nats.RootCAs(opt.CA))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nats %s: %w", url, err)
+	}
+	return nc, nil
+}
 
 // Trial is one configuration to evaluate, as published on the work queue.
 type Trial struct {
@@ -43,22 +91,71 @@ type Result struct {
 	ID     string
 	Worker string // the worker's name, for messages
 	Error  string // why the trial was not evaluated; empty on success
-	Row    ledger.Row
+	// Refused is set, with Error, when the worker cannot evaluate the trial
+	// at all (its data or harness differ): the trial goes to another worker
+	// and the refusal is not the trial's result.
+	Refused bool
+	Row     ledger.Row
 }
 
 // wireResult is Result in JSON: the row travels as its ledger line
 // (ledger.Row.MarshalText), so a result is exactly a ledger row, its floats
 // bit-identical and its key and checksum checked on arrival.
 type wireResult struct {
-	ID     string `json:"id"`
-	Worker string `json:"worker"`
-	Error  string `json:"error,omitempty"`
-	Row    string `json:"row,omitempty"`
+	ID      string `json:"id"`
+	Worker  string `json:"worker"`
+	Error   string `json:"error,omitempty"`
+	Refused bool   `json:"refused,omitempty"`
+	Row     string `json:"row,omitempty"`
 }
 
-// MarshalJSON writes r with its row as a ledger line.
-func (r Result) MarshalJSON() ([]byte, error) {
-	w := wireResult{ID: r.ID, Worker: r.Worker, Error: r.Error}
+// sealed is the envelope of every message: its body and an HMAC-SHA256 of
+// its kind and body under the run secret.
+type sealed struct {
+	Body json.RawMessage `json:"body"`
+	MAC  string          `json:"mac"`
+}
+
+// ErrForged reports a message without a valid MAC: sent by someone without
+// the run's secret.
+var ErrForged = errors.New("no valid MAC under this run's secret (forged, or sent by a process without the secret)")
+
+func mac(secret, kind string, body []byte) []byte {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// seal encodes v as a message of the given kind ("trial", "result",
+// "done"), which binds the MAC to it: a valid result cannot be replayed as a
+// trial.
+func seal(secret, kind string, v any) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(sealed{Body: body, MAC: hex.EncodeToString(mac(secret, kind, body))})
+}
+
+// unseal checks a message's MAC and decodes its body into v; the body is
+// not parsed before its MAC is checked.
+func unseal(secret, kind string, b []byte, v any) error {
+	var s sealed
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("%w: not a sealed message: %v", ErrForged, err)
+	}
+	got, err := hex.DecodeString(s.MAC)
+	if err != nil || !hmac.Equal(got, mac(secret, kind, s.Body)) {
+		return ErrForged
+	}
+	return json.Unmarshal(s.Body, v)
+}
+
+// encodeResult seals r, its row as a ledger line.
+func encodeResult(secret string, r *Result) ([]byte, error) {
+	w := wireResult{ID: r.ID, Worker: r.Worker, Error: r.Error, Refused: r.Refused}
 	if r.Error == "" {
 		b, err := r.Row.MarshalText()
 		if err != nil {
@@ -66,46 +163,58 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		}
 		w.Row = string(b)
 	}
-	return json.Marshal(w)
+	return seal(secret, "result", w)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
-func (r *Result) UnmarshalJSON(b []byte) error {
+// decodeResult reads what encodeResult writes: an error wrapping ErrForged
+// for a message without a valid MAC, the worker's claimed name beside it
+// when the body is readable.
+func decodeResult(secret string, b []byte) (*Result, error) {
 	var w wireResult
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+	if err := unseal(secret, "result", b, &w); err != nil {
+		if errors.Is(err, ErrForged) {
+			var s sealed
+			if json.Unmarshal(b, &s) == nil && json.Unmarshal(s.Body, &w) == nil {
+				return nil, fmt.Errorf("result for trial %.60q claiming to come from worker %.60q: %w", w.ID, w.Worker, err)
+			}
+		}
+		return nil, err
 	}
-	*r = Result{ID: w.ID, Worker: w.Worker, Error: w.Error}
+	r := &Result{ID: w.ID, Worker: w.Worker, Error: w.Error, Refused: w.Refused}
 	if w.Error != "" {
-		return nil
+		return r, nil
 	}
 	if err := r.Row.UnmarshalText([]byte(w.Row)); err != nil {
-		return fmt.Errorf("result %.40q: %w", w.ID, err)
+		return nil, fmt.Errorf("result %.60q from worker %.60q: %w", w.ID, w.Worker, err)
 	}
-	return nil
+	return r, nil
 }
 
-// setup creates or updates the two streams and the workers' consumer.
-func setup(ctx context.Context, js jetstream.JetStream, ackWait time.Duration) (jetstream.Consumer, error) {
-	if ackWait <= 0 {
-		ackWait = DefaultAckWait
-	}
+// done is the body of the message on DoneSubject.
+type done struct {
+	Run string `json:"run"`
+}
+
+// setup creates or updates the two streams, kept in memory so that a
+// killed coordinator leaves nothing on disk, and the workers' consumer.
+func setup(ctx context.Context, js jetstream.JetStream, ackWait time.Duration) error {
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: TrialStream, Subjects: []string{TrialSubjects}, Retention: jetstream.WorkQueuePolicy,
+		Storage: jetstream.MemoryStorage,
 	}); err != nil {
-		return nil, fmt.Errorf("cluster: stream %s: %w", TrialStream, err)
+		return fmt.Errorf("cluster: stream %s: %w", TrialStream, err)
 	}
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: ResultStream, Subjects: []string{ResultSubjects}, MaxAge: 24 * time.Hour,
+		Storage: jetstream.MemoryStorage,
 	}); err != nil {
-		return nil, fmt.Errorf("cluster: stream %s: %w", ResultStream, err)
+		return fmt.Errorf("cluster: stream %s: %w", ResultStream, err)
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, TrialStream, jetstream.ConsumerConfig{
+	if _, err := js.CreateOrUpdateConsumer(ctx, TrialStream, jetstream.ConsumerConfig{
 		Durable: ConsumerName, FilterSubject: TrialSubjects, AckPolicy: jetstream.AckExplicitPolicy,
 		AckWait: ackWait, MaxDeliver: -1,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cluster: consumer %s: %w", ConsumerName, err)
+	}); err != nil {
+		return fmt.Errorf("cluster: consumer %s: %w", ConsumerName, err)
 	}
-	return cons, nil
+	return nil
 }

@@ -98,18 +98,35 @@ type progress struct {
 	bar  *mpb.Bar
 	stop chan struct{} // closes to end the plain ticker
 	wg   sync.WaitGroup
+
+	notes *noteBox
+}
+
+// noteBox holds the note shown beside a command's progress.
+type noteBox struct {
+	mu sync.Mutex
+	s  string
+}
+
+func (n *noteBox) get() string {
+	if n == nil {
+		return ""
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.s
 }
 
 // startProgress starts showing the progress of total trials named name
 // (the command) on the console in ctx, if any. best is the best score
 // already known (−Inf for none), carried from earlier batches of the same
-// command.
-func startProgress(ctx context.Context, name string, total int, best float64) *progress {
+// command; notes, when not nil, holds a note shown beside the count.
+func startProgress(ctx context.Context, name string, total int, best float64, notes *noteBox) *progress {
 	c, _ := ctx.Value(consoleKey{}).(*console)
 	if c == nil || total == 0 {
 		return nil
 	}
-	pr := &progress{name: name, total: total, start: time.Now(), best: best, c: c}
+	pr := &progress{name: name, total: total, start: time.Now(), best: best, c: c, notes: notes}
 	if c.tty {
 		pr.startBar(c.stderr)
 		return pr
@@ -145,6 +162,12 @@ func (pr *progress) startBar(w io.Writer, opts ...mpb.ContainerOption) {
 			decor.OnComplete(decor.Name("  ETA "), "  "),
 			decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO), "done"),
 			decor.Any(func(decor.Statistics) string { return "  best " + pr.bestString() }),
+			decor.Any(func(decor.Statistics) string {
+				if n := pr.notes.get(); n != "" {
+					return "  " + n
+				}
+				return ""
+			}),
 		),
 	)
 	pr.c.mu.Lock()
@@ -206,7 +229,11 @@ func (pr *progress) line(now time.Time) string {
 	pr.mu.Lock()
 	done, best := pr.done, pr.best
 	pr.mu.Unlock()
-	return progressLine(pr.name, done, pr.total, now.Sub(pr.start), best)
+	line := progressLine(pr.name, done, pr.total, now.Sub(pr.start), best)
+	if n := pr.notes.get(); n != "" {
+		line += "; " + n
+	}
+	return line
 }
 
 // progressLine formats plain progress: the count, the share, the time spent,
@@ -235,10 +262,11 @@ func roundDuration(d time.Duration) time.Duration {
 // Observer shows a pool's progress (trial.Observer): one progress display
 // per batch, with the best score over every batch of the command.
 type Observer struct {
-	ctx  context.Context
-	name string
-	pr   *progress
-	best float64 // −Inf until a trial scores
+	ctx   context.Context
+	name  string
+	pr    *progress
+	best  float64 // −Inf until a trial scores
+	notes noteBox
 }
 
 func NewObserver(ctx context.Context, name string) *Observer {
@@ -246,7 +274,16 @@ func NewObserver(ctx context.Context, name string) *Observer {
 }
 
 // Start implements trial.Observer.
-func (o *Observer) Start(n int) { o.pr = startProgress(o.ctx, o.name, n, o.best) }
+func (o *Observer) Start(n int) { o.pr = startProgress(o.ctx, o.name, n, o.best, &o.notes) }
+
+// Note shows s beside the progress from now on, until the next Note ("" to
+// clear it): what the trials are waiting for. It may be called from any
+// goroutine.
+func (o *Observer) Note(s string) {
+	o.notes.mu.Lock()
+	o.notes.s = s
+	o.notes.mu.Unlock()
+}
 
 // Finished implements trial.Observer.
 func (o *Observer) Finished(r *trial.Result, err error) {

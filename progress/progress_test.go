@@ -50,7 +50,7 @@ func TestWithProgressNotTerminal(t *testing.T) {
 	if c == nil || c.tty || c.shared {
 		t.Fatalf("console: got %+v, want one without a terminal", c)
 	}
-	if pr := startProgress(context.Background(), "sweep", 3, math.Inf(-1)); pr != nil {
+	if pr := startProgress(context.Background(), "sweep", 3, math.Inf(-1), nil); pr != nil {
 		t.Error("progress without a console")
 	}
 	var nilProgress *progress
@@ -111,7 +111,7 @@ func TestProgressPlain(t *testing.T) {
 	var errOut syncBuffer
 	c := &console{stdout: &bytes.Buffer{}, stderr: &errOut, interval: 5 * time.Millisecond}
 	ctx := context.WithValue(context.Background(), consoleKey{}, c)
-	pr := startProgress(ctx, "search", 4, 0.25)
+	pr := startProgress(ctx, "search", 4, 0.25, nil)
 	pr.trialDone(true, 0.125)
 	pr.trialDone(false, 0.5) // from the ledger: not counted, but a better score
 	time.Sleep(40 * time.Millisecond)
@@ -120,5 +120,26 @@ func TestProgressPlain(t *testing.T) {
 	re := regexp.MustCompile(`^gem: search: 1/4 trials \(25%\), [0-9.]+m?s elapsed, ETA [0-9.]+[mµn]?s, best score 0\.500000$`)
 	if len(lines) < 2 || !re.MatchString(lines[len(lines)-1]) {
 		t.Errorf("plain progress: got %q, want lines matching %s", lines, re)
+	}
+}
+
+// TestProgressNote: an observer's note is appended to the plain progress
+// line while it is set, and gone once cleared.
+func TestProgressNote(t *testing.T) {
+	var errOut syncBuffer
+	c := &console{stdout: &bytes.Buffer{}, stderr: &errOut, interval: 5 * time.Millisecond}
+	o := NewObserver(context.WithValue(context.Background(), consoleKey{}, c), "sweep")
+	o.Start(2)
+	o.Note("waiting for 1 trial held by workers")
+	time.Sleep(40 * time.Millisecond)
+	if got := errOut.String(); !strings.Contains(got, "best score none yet; waiting for 1 trial held by workers\n") {
+		t.Errorf("plain progress %q does not show the note", got)
+	}
+	o.Note("")
+	time.Sleep(40 * time.Millisecond)
+	o.Stop()
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if last := lines[len(lines)-1]; strings.Contains(last, "waiting") {
+		t.Errorf("last line %q still shows a cleared note", last)
 	}
 }

@@ -24,5 +24,6 @@
 //   - groups.go: comparable groups of ledger rows and their parameters.
 //   - ledgerpage.go: LedgerOptions and LedgerPage.
 //   - honesty.go: Honesty, ComputeHonesty and DeflatedSharpe.
-//   - summary.go: Summary, Summarize and WriteSummary (markdown).
+//   - summary.go: Summary, Summarize and WriteSummary (markdown, every
+//     field taken from the ledger escaped).
 package report

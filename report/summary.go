@@ -153,7 +153,7 @@ func WriteSummary(w io.Writer, sums []Summary, opt SummaryOptions) error {
 	b := &strings.Builder{}
 	title := "Shutdown report: tables drafted from the ledger"
 	if opt.Ledger != "" {
-		title += " " + opt.Ledger
+		title += " " + mdText(opt.Ledger)
 	}
 	fmt.Fprintf(b, "# %s\n\n", title)
 	if len(sums) == 0 {
@@ -167,14 +167,14 @@ func WriteSummary(w io.Writer, sums []Summary, opt SummaryOptions) error {
 }
 
 func writeGroupSummary(b *strings.Builder, s *Summary, opt SummaryOptions) {
-	fmt.Fprintf(b, "## %s\n\n", s.Label())
+	fmt.Fprintf(b, "## %s\n\n", mdText(s.Label()))
 	if opt.Harness != "" && s.Harness != opt.Harness {
-		fmt.Fprintf(b, "**Produced by harness %s, not the current %s: these scores are not comparable with today's.**\n\n", s.Harness, opt.Harness)
+		fmt.Fprintf(b, "**Produced by harness %s, not the current %s: these scores are not comparable with today's.**\n\n", mdText(s.Harness), mdText(opt.Harness))
 	}
 	n := len(s.Rows)
 	var cmds []string
 	for _, c := range s.Commands {
-		cmds = append(cmds, fmt.Sprintf("%s %d", c.Value, c.N))
+		cmds = append(cmds, fmt.Sprintf("%s %d", mdText(c.Value), c.N))
 	}
 	b.WriteString("| | |\n|---|---|\n")
 	fmt.Fprintf(b, "| trials | %d (%s) |\n", n, strings.Join(cmds, ", "))
@@ -191,7 +191,7 @@ func writeGroupSummary(b *strings.Builder, s *Summary, opt SummaryOptions) {
 		b.WriteString("| parameter | values tried | winner | score before | score after | delta | trials | kept |\n")
 		b.WriteString("|---|---|---|--:|--:|--:|--:|--:|\n")
 		for _, t := range s.Params {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d | %d |\n", t.Name, strings.Join(t.Tried, ", "), t.Winner,
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d | %d |\n", mdText(t.Name), mdText(strings.Join(t.Tried, ", ")), mdText(t.Winner),
 				fmtScore(t.Before), fmtScore(t.After), fmtDelta(t.After-t.Before), t.Trials, t.Kept)
 		}
 		b.WriteString("\n")
@@ -201,8 +201,8 @@ func writeGroupSummary(b *strings.Builder, s *Summary, opt SummaryOptions) {
 		b.WriteString("| trial | time | command | change | score | delta |\n")
 		b.WriteString("|--:|---|---|---|--:|--:|\n")
 		for _, st := range s.Steps {
-			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s |\n", st.Trial, st.Row.Time.UTC().Format(time.RFC3339), st.Row.Command,
-				strings.Join(st.Changed, " "), fmtScore(st.Row.Score), fmtDelta(st.Delta))
+			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s |\n", st.Trial, st.Row.Time.UTC().Format(time.RFC3339), mdText(st.Row.Command),
+				mdText(strings.Join(st.Changed, " ")), fmtScore(st.Row.Score), fmtDelta(st.Delta))
 		}
 		b.WriteString("\n")
 	}
@@ -214,8 +214,69 @@ func writeGroupSummary(b *strings.Builder, s *Summary, opt SummaryOptions) {
 				diff = append(diff, name+"="+best.values[name])
 			}
 		}
-		fmt.Fprintf(b, "Best configuration (trial key %s) differs from the baseline in: `%s`\n\n", s.Best.Key(), strings.Join(diff, " "))
+		fmt.Fprintf(b, "Best configuration (trial key %s) differs from the baseline in: %s\n\n", s.Best.Key(), mdCode(strings.Join(diff, " ")))
 	}
+}
+
+// mdText escapes text taken from a ledger for markdown, inside or outside
+// a table cell: HTML's special characters become entities (so no tag
+// survives a renderer), and the characters that start emphasis, code,
+// links, strikethrough or a table cell get a backslash (CommonMark's
+// escape of ASCII punctuation). An underscore inside a word (fit_window)
+// cannot start emphasis and is left alone.
+func mdText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\\', '`', '*', '[', ']', '|', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '_':
+			if i == 0 || i == len(s)-1 || !isWordByte(s[i-1]) || !isWordByte(s[i+1]) {
+				b.WriteByte('\\')
+			}
+			b.WriteByte('_')
+		case '\n', '\r':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// mdCode writes s as a markdown code span, whose content a renderer shows
+// literally (HTML included): the fence is one backtick longer than the
+// longest run of backticks in s, with spaces inside it when s starts or
+// ends with a backtick.
+func mdCode(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }
 
 // fmtScore formats a score with four decimals, −Inf as -inf.

@@ -189,8 +189,8 @@ func TestCrashSafety(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGINT)
 		err := cmd.Wait()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Fatalf("got %v, want exit status 1", err)
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Fatalf("got %v, want exit status 130", err)
 		}
 		if !strings.Contains(stderr.String(), "gem: interrupted: stopped after the trials in flight") {
 			t.Errorf("stderr %q, want it to say the run was interrupted", stderr.String())

@@ -15,15 +15,32 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// exitInterrupted is the exit status of a command stopped by an interrupt
+// (128 + SIGINT, as a shell reports it).
+const exitInterrupted = 130
+
+// main runs gem, stopping it on SIGINT or SIGTERM: the first cancels the
+// command's context (a command stops after the trials in flight, which are
+// recorded), a second exits at once. Either way the status is 130, and the
+// ledger stays whole: each row is written with one write call.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "gem: interrupted: stopping after the trials in flight (interrupt again to stop at once)")
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "gem: interrupted again: stopping now")
+		os.Exit(exitInterrupted)
+	}()
+	os.Exit(Run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Run executes the gem command line args and returns the exit status: 0 on
-// success, 1 on any error (printed to stderr as "gem: ...").
+// success, 130 when ctx was cancelled (an interrupt), 1 on any other error
+// (printed to stderr as "gem: ...").
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:   "gem",
@@ -49,8 +66,14 @@ universe, so every command works on a fresh clone.
 	root.AddCommand(newDataCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newLedgerCmd())
 	root.AddCommand(newWorkerCmd(), newParamsCmd(), newWalkForwardCmd())
-	if err := root.ExecuteContext(ctx); err != nil {
+	err := root.ExecuteContext(ctx)
+	if err != nil {
 		fmt.Fprintf(stderr, "gem: %v\n", err)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
 		return 1
 	}
 	return 0
