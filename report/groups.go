@@ -11,28 +11,33 @@ import (
 )
 
 // Group is a set of ledger rows whose scores can be compared: the same
-// strategy and fill mode on the same data (data fingerprint) under the same
-// harness (harness fingerprint). Rows are in ledger order.
+// strategy and fill mode on the same data (data fingerprint) and scoring
+// window under the same harness (harness fingerprint). Rows are in ledger
+// order.
 type Group struct {
-	Strategy, Fill, Data, Harness string
-	Rows                          []ledger.Row
+	Strategy, Fill, Window, Data, Harness string
+	Rows                                  []ledger.Row
 }
 
 // Label names the group in one line.
 func (g *Group) Label() string {
-	return g.Strategy + " · " + g.Fill + " fills · data " + g.Data + " · harness " + g.Harness
+	w := ""
+	if g.Window != "" {
+		w = " · window " + g.Window
+	}
+	return g.Strategy + " · " + g.Fill + " fills" + w + " · data " + g.Data + " · harness " + g.Harness
 }
 
 // GroupRows splits rows into comparable groups, in order of first
 // appearance.
 func GroupRows(rows []ledger.Row) []*Group {
 	var groups []*Group
-	index := map[[4]string]*Group{}
+	index := map[[5]string]*Group{}
 	for _, r := range rows {
-		k := [4]string{r.Strategy, r.Fill, r.Data, r.Harness}
+		k := [5]string{r.Strategy, r.Fill, r.Window, r.Data, r.Harness}
 		g := index[k]
 		if g == nil {
-			g = &Group{Strategy: r.Strategy, Fill: r.Fill, Data: r.Data, Harness: r.Harness}
+			g = &Group{Strategy: r.Strategy, Fill: r.Fill, Window: r.Window, Data: r.Data, Harness: r.Harness}
 			index[k] = g
 			groups = append(groups, g)
 		}

@@ -57,6 +57,10 @@ type Step struct {
 	Delta   float64  // score gain over the incumbent (+Inf over a −Inf incumbent)
 }
 
+// KeepCommand is the command of a ledger row written by `gem keep`: a copy of
+// the trial the agent adopted.
+const KeepCommand = "keep"
+
 // Summarize reads each comparable group of rows (see GroupRows) as a
 // keep-or-revert loop.
 func Summarize(rows []ledger.Row) []Summary {
@@ -75,6 +79,10 @@ func summarize(g *Group) Summary {
 	inc := &g.Rows[0] // incumbent
 	incP := parseParams(inc.Params)
 	s.Start = inc.Time.Add(-time.Duration(inc.Seconds * float64(time.Second)))
+	// With `gem keep` marks in the group, kept means adopted by the agent
+	// (a "keep" row repeats the adopted trial); otherwise a trial is kept
+	// when it beats the incumbent, the loop program.md describes.
+	marked := slices.ContainsFunc(g.Rows, func(r ledger.Row) bool { return r.Command == KeepCommand })
 	for i := range g.Rows {
 		r := &g.Rows[i]
 		counts[r.Command]++
@@ -96,6 +104,9 @@ func summarize(g *Group) Summary {
 			}
 		}
 		kept := r.Score > inc.Score
+		if marked {
+			kept = r.Command == KeepCommand
+		}
 		for _, n := range changed {
 			t := trails[n]
 			if t == nil {

@@ -50,6 +50,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	var strat strategyFlags
 	var lf ledgerFlags
 	var asJSON, stdin bool
+	var baseline string
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
@@ -63,6 +64,11 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			cfg, fill, err := strat.config()
 			if err != nil {
 				return err
+			}
+			if baseline != "" {
+				if cfg, err = baselineConfig(lf.path, baseline, cfg.Name()); err != nil {
+					return err
+				}
 			}
 			p, desc, err := data.load(cmd.ErrOrStderr())
 			if err != nil {
@@ -113,6 +119,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	strat.register(cmd.Flags())
 	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file to append the trial to ("-" for none)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of the table")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "evaluate the session's starting configuration instead: the parameters of the strategy's first ledger trial at or after this time (RFC 3339 or YYYY-MM-DD), exactly as recorded, whatever today's defaults; --set is ignored, the window flags apply")
 	cmd.Flags().BoolVar(&stdin, "stdin", false, `read one JSON object of parameters per line (e.g. {"bull.top_n": 15}; the rest at the defaults and --set values) and write one JSON result per line, in order, the data loaded once`)
 	return cmd
 }
@@ -241,4 +248,25 @@ func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, s
 	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)
 	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
 	tw.Flush()
+}
+
+// baselineConfig is the configuration of the first trial of strategy name in
+// the ledger at path recorded at or after since: every parameter as it was
+// then, so a session's starting point can be re-created after its defaults
+// changed.
+func baselineConfig(path, since, name string) (strategy.Config, error) {
+	t, err := parseSince(since)
+	if err != nil {
+		return nil, err
+	}
+	rows, _, err := ledger.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.Strategy == name && !r.Time.Before(t) {
+			return strategy.Build(r.Strategy, r.Params)
+		}
+	}
+	return nil, fmt.Errorf("--baseline: %s has no %s trial at or after %s", path, name, since)
 }

@@ -20,7 +20,7 @@ func newLedgerCmd() *cobra.Command {
 that program.md asks for; verify checks that every row was produced by the
 current harness.`,
 	}
-	cmd.AddCommand(newLedgerSummarizeCmd(), newLedgerVerifyCmd())
+	cmd.AddCommand(newLedgerSummarizeCmd(), newLedgerVerifyCmd(), newLedgerFindCmd())
 	return cmd
 }
 

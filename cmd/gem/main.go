@@ -65,7 +65,7 @@ universe, so every command works on a fresh clone.
 	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newBenchCmd())
 	root.AddCommand(newDataCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newLedgerCmd())
-	root.AddCommand(newWorkerCmd(), newParamsCmd(), newWalkForwardCmd())
+	root.AddCommand(newWorkerCmd(), newParamsCmd(), newWalkForwardCmd(), newKeepCmd())
 	err := root.ExecuteContext(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "gem: %v\n", err)
