@@ -44,6 +44,7 @@ const (
 	KindDuplicate      = "duplicate"      // error: a second candle for a token-day
 	KindGap            = "gap"            // warning: days without a candle inside a token's life
 	KindCalendarGap    = "calendar-gap"   // warning: days on which no token has a candle, inside the data's span
+	KindCoverageCliff  = "coverage-cliff" // warning: many tokens' last candle on one day before the data's end
 	KindRedenomination = "redenomination" // warning: see Breaks
 	KindReuse          = "reuse"          // warning: see Breaks
 	KindDepeg          = "depeg"          // warning: a USD stablecoin's close more than DepegTolerance from 1
@@ -83,7 +84,16 @@ type Report struct {
 	Rows   int
 	Tokens []TokenReport // sorted by token
 	Issues []Issue       // sorted by token, then date
+	// LastClean is the date of the first coverage cliff that cuts off at
+	// least a quarter of the tokens trading that day (0 without one): past
+	// it the universe is another one, and a backtest scored there holds the
+	// cliff's tokens stale until the delisting rule sells them.
+	LastClean harness.Date
 }
+
+// CliffTokens is how many tokens must end on one day, before the data's last
+// day, for it to be a coverage cliff (or 1% of the tokens, if more).
+const CliffTokens = 3
 
 // Errors is the number of issues of severity Error.
 func (r *Report) Errors() int { return r.count(Error) }
@@ -155,10 +165,49 @@ func CheckData(d *Data) *Report {
 		lo = hi
 	}
 	r.calendarGaps(d.Candles)
+	r.coverageCliffs(d.Candles)
 	slices.SortStableFunc(r.Issues, func(a, b Issue) int {
 		return cmp.Or(strings.Compare(a.Token, b.Token), cmp.Compare(a.From, b.From))
 	})
 	return r
+}
+
+// coverageCliffs reports each day, before the data's last day, on which at
+// least CliffTokens tokens (and 1% of them) have their last candle: the end
+// of a source's coverage, which a backtest would take for delistings.
+func (r *Report) coverageCliffs(candles []harness.Candle) {
+	last := map[string]harness.Date{}
+	trading := map[harness.Date]int{}
+	var end harness.Date
+	for i := range candles {
+		c := &candles[i]
+		last[c.Token] = max(last[c.Token], c.Date)
+		end = max(end, c.Date)
+		trading[c.Date]++
+	}
+	ending := map[harness.Date][]string{}
+	for tok, d := range last {
+		if d < end {
+			ending[d] = append(ending[d], tok)
+		}
+	}
+	need := max(CliffTokens, len(last)/100)
+	for d, toks := range ending {
+		if len(toks) < need {
+			continue
+		}
+		slices.Sort(toks)
+		shown := toks[:min(len(toks), 8)]
+		more := ""
+		if len(toks) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(toks)-len(shown))
+		}
+		r.Issues = append(r.Issues, Issue{Kind: KindCoverageCliff, Severity: Warning, From: d, To: d,
+			Message: fmt.Sprintf("%d tokens have their last candle on %s (%s%s): a source's coverage end rather than delistings", len(toks), d, strings.Join(shown, ", "), more)})
+		if 4*len(toks) >= trading[d] && (r.LastClean == 0 || d < r.LastClean) {
+			r.LastClean = d
+		}
+	}
 }
 
 // calendarGaps reports each run of days, between the first and the last
@@ -286,7 +335,7 @@ func (i Issue) MarshalJSON() ([]byte, error) {
 		Where    *where   `json:"where,omitempty"`
 		Message  string   `json:"message"`
 	}{Token: i.Token, Kind: i.Kind, Severity: i.Severity, Message: i.Message}
-	if i.Token != "" || i.Kind == KindCalendarGap {
+	if i.Token != "" || i.Kind == KindCalendarGap || i.Kind == KindCoverageCliff {
 		v.From, v.To = i.From.String(), i.To.String()
 	}
 	if i.Where.File != "" {
@@ -319,12 +368,17 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	if issues == nil {
 		issues = []Issue{}
 	}
+	clean := ""
+	if r.LastClean != 0 {
+		clean = r.LastClean.String()
+	}
 	return json.Marshal(struct {
-		Files    []string      `json:"files"`
-		Rows     int           `json:"rows"`
-		Errors   int           `json:"errors"`
-		Warnings int           `json:"warnings"`
-		Tokens   []TokenReport `json:"tokens"`
-		Issues   []Issue       `json:"issues"`
-	}{r.Files, r.Rows, r.Errors(), r.Warnings(), tokens, issues})
+		Files     []string      `json:"files"`
+		Rows      int           `json:"rows"`
+		Errors    int           `json:"errors"`
+		Warnings  int           `json:"warnings"`
+		LastClean string        `json:"last_clean_day,omitempty"`
+		Tokens    []TokenReport `json:"tokens"`
+		Issues    []Issue       `json:"issues"`
+	}{r.Files, r.Rows, r.Errors(), r.Warnings(), clean, tokens, issues})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"gem/harness"
 )
 
 // TestCheck: one made-up file with one of each problem; every one is
@@ -109,5 +111,34 @@ func TestBreaks(t *testing.T) {
 				t.Errorf("got %v, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCoverageCliff: four tokens ending on one day before the data's end is
+// a coverage cliff, and that day is the last clean day; two ending together
+// is not.
+func TestCoverageCliff(t *testing.T) {
+	var cs []harness.Candle
+	day := func(s string) harness.Date { d, _ := harness.ParseDate(s); return d }
+	add := func(tok, last string) {
+		for d := day("2024-01-01"); d <= day(last); d++ {
+			cs = append(cs, harness.Candle{Token: tok, Date: d, Open: 1, High: 1, Low: 1, Close: 1, Volume: 1})
+		}
+	}
+	for _, tok := range []string{"A", "B", "C", "D"} {
+		add(tok, "2024-01-10")
+	}
+	add("E", "2024-01-05")
+	add("F", "2024-01-05")
+	add("BTC", "2024-01-20")
+	r := CheckData(&Data{Candles: cs})
+	var cliffs []string
+	for _, i := range r.Issues {
+		if i.Kind == KindCoverageCliff {
+			cliffs = append(cliffs, i.From.String())
+		}
+	}
+	if len(cliffs) != 1 || cliffs[0] != "2024-01-10" || r.LastClean != day("2024-01-10") {
+		t.Errorf("cliffs %v, last clean %v; want one on 2024-01-10", cliffs, r.LastClean)
 	}
 }

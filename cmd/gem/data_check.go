@@ -68,7 +68,11 @@ rules; --drop-bad-rows loads a file with errors, dropping the rows listed here.`
 
 // writeCheckReport prints the per-token table and the issues.
 func writeCheckReport(w io.Writer, r *dataio.Report) {
-	fmt.Fprintf(w, "%s: %d rows, %d tokens, %d errors, %d warnings\n\n", strings.Join(r.Files, ", "), r.Rows, len(r.Tokens), r.Errors(), r.Warnings())
+	fmt.Fprintf(w, "%s: %d rows, %d tokens, %d errors, %d warnings\n", strings.Join(r.Files, ", "), r.Rows, len(r.Tokens), r.Errors(), r.Warnings())
+	if r.LastClean != 0 {
+		fmt.Fprintf(w, "last clean day %s: a coverage cliff cuts off at least a quarter of the tokens trading then (see the coverage-cliff warnings); score windows past it test another universe\n", r.LastClean)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "token\tfirst\tlast\trows\tclose-only\tgaps\tmissing days\twarnings\terrors")
 	for _, t := range r.Tokens {
