@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gem/harness"
 	"gem/ledger"
 	"gem/strategy"
 )
@@ -71,8 +70,9 @@ var ErrInterrupted = errors.New("interrupted: stopped after the trials in flight
 // Every run trial is appended to Ledger (when set) in slot order, its daily
 // returns to Returns (when set) just before its row, so that a row in the
 // ledger has its returns unless it was written without them; a resumed
-// trial is not written again. Before the first trial of a fill mode the
-// BTC+ETH benchmark's returns on the pool's data are written to Returns,
+// trial is not written again. Before the first trial of a fill mode and
+// scoring window the BTC+ETH benchmark's returns on the pool's data (same
+// fill and window) are written to Returns,
 // keyed by the benchmark's ledger key (BenchmarkKey), unless the file
 // already has them. After an interrupt, trials that finished beyond the
 // first one that never started are still recorded, and ErrInterrupted is
@@ -86,19 +86,41 @@ type Pool struct {
 	Observer Observer
 }
 
-// BenchmarkKey is the ledger key of the BTC+ETH benchmark with fill mode
-// fill on env's data: the key of its series in a returns file.
-func (e *Env) BenchmarkKey(fill harness.FillMode) string {
-	return e.Key(NewSpec(&strategy.BenchmarkConfig{}, fill))
+// BenchmarkKey is the ledger key of the BTC+ETH benchmark with the fill
+// mode and scoring window of s on env's data under the current harness: the
+// key of its series in a returns file.
+func (e *Env) BenchmarkKey(s Spec) string {
+	return e.Key(benchmarkSpec(s))
 }
 
-// writeBenchmark writes the benchmark's returns with fill mode fill on the
-// pool's data unless the returns file has them.
-func (p *Pool) writeBenchmark(ctx context.Context, fill harness.FillMode) error {
-	if p.Returns == nil || p.Returns.Has(p.Env.BenchmarkKey(fill)) {
+// BenchmarkKey is the ledger key of the BTC+ETH benchmark with the named
+// fill mode and scoring window under the given harness and data
+// fingerprints.
+func BenchmarkKey(fill, window, harnessFP, data string) string {
+	b := &strategy.BenchmarkConfig{}
+	return ledger.Key(b.Name(), fill, window, strategy.Assign(b).String(), harnessFP, data)
+}
+
+// benchmarkSpec is the BTC+ETH benchmark with the fill mode and scoring
+// window of s.
+func benchmarkSpec(s Spec) Spec {
+	b := NewSpec(&strategy.BenchmarkConfig{}, s.Fill)
+	b.Window = s.Window
+	return b
+}
+
+// Close closes the pool's ledger and returns file (either may be nil).
+func (p *Pool) Close() error {
+	return errors.Join(p.Ledger.Close(), p.Returns.Close())
+}
+
+// writeBenchmark writes the benchmark's returns with the fill mode and
+// window of s on the pool's data unless the returns file has them.
+func (p *Pool) writeBenchmark(ctx context.Context, s Spec) error {
+	if p.Returns == nil || p.Returns.Has(p.Env.BenchmarkKey(s)) {
 		return nil
 	}
-	r, err := Evaluate(context.WithoutCancel(ctx), p.Env, NewSpec(&strategy.BenchmarkConfig{}, fill))
+	r, err := Evaluate(context.WithoutCancel(ctx), p.Env, benchmarkSpec(s))
 	if err != nil {
 		return fmt.Errorf("benchmark: %w", err)
 	}
@@ -138,7 +160,7 @@ func (p *Pool) Run(ctx context.Context, specs []Spec, report func(i int, r *Resu
 		}
 		p.Done[p.Env.Key(specs[i])] = r.Row
 		if p.Returns != nil && r.Returns != nil {
-			err := p.writeBenchmark(ctx, specs[i].Fill)
+			err := p.writeBenchmark(ctx, specs[i])
 			if err == nil {
 				err = p.Returns.Append(r.Returns)
 			}

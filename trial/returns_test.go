@@ -59,8 +59,8 @@ func TestPoolWritesReturns(t *testing.T) {
 	if err != nil || len(problems) != 0 || len(series) != 3 {
 		t.Fatalf("%d series, %v, %v; want the benchmark and two trials", len(series), problems, err)
 	}
-	if series[0].Key != env.BenchmarkKey(harness.Causal) {
-		t.Errorf("first series %s, want the benchmark %s", series[0].Key, env.BenchmarkKey(harness.Causal))
+	if want := BenchmarkKey("causal", "", harness.Fingerprint(), env.Panel.Fingerprint()); series[0].Key != want {
+		t.Errorf("first series %s, want the benchmark %s", series[0].Key, want)
 	}
 	for _, s := range series[1:] {
 		ev := evals[s.Key]

@@ -79,7 +79,7 @@ selection: judge the winner on held-out data.`,
 			if err != nil {
 				return err
 			}
-			defer pool.Ledger.Close()
+			defer pool.Close()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s\n%s, %s fills, %s%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",
 				desc, cfg.Name(), fill, describeChanges(base), describeWindow(pool.Env.Panel, strat.win), method, budget, sp.Len(), seed, batch, workers)

@@ -102,7 +102,7 @@ the ledger with the same harness and data.`,
 			if err != nil {
 				return err
 			}
-			defer pool.Ledger.Close()
+			defer pool.Close()
 			if err := checkData(cfg, pool.Env.Panel); err != nil {
 				return err
 			}
