@@ -57,7 +57,7 @@ func seedSpecs(spec trial.Spec, k int) ([]trial.Spec, error) {
 // spread summarises the scores of one configuration over seeds. −Inf (a
 // rejected seed) ranks below every other score.
 type spread struct {
-	N, Rejected                           int
+	N, Rejected                             int
 	Median, Q1, Q3, Min, Max, Interquartile float64
 }
 
