@@ -96,14 +96,17 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[lo] + f*(sorted[lo+1]-sorted[lo])
 }
 
+// scoreText writes a score, −Inf as "-inf" and +Inf as "inf".
+func scoreText(x float64) string {
+	if math.IsInf(x, 1) {
+		return "inf"
+	}
+	return ledger.FormatFloat(x)
+}
+
 // String writes the spread on one line.
 func (sp spread) String() string {
-	f := func(x float64) string {
-		if math.IsInf(x, 1) {
-			return "inf"
-		}
-		return ledger.FormatFloat(x)
-	}
+	f := scoreText
 	return fmt.Sprintf("median %s  interquartile [%s, %s] (width %s)  min %s  max %s  rejected %d of %d (%.0f%%)",
 		f(sp.Median), f(sp.Q1), f(sp.Q3), f(sp.Interquartile), f(sp.Min), f(sp.Max), sp.Rejected, sp.N, 100*float64(sp.Rejected)/float64(sp.N))
 }

@@ -412,3 +412,67 @@ func parseScore(s string) (float64, error) {
 	}
 	return strconv.ParseFloat(s, 64)
 }
+
+// TestMeanInterval: d = 1, 2, 3, 4 has mean 2.5, s = 1.290994 and
+// t(0.975, 3) = 3.182446 (tables), so the interval is 2.5 ± 3.182446·0.645497 = 2.5 ± 2.054260.
+func TestMeanInterval(t *testing.T) {
+	iv, err := meanInterval([]float64{1, 2, 3, 4})
+	if err != nil || iv.N != 4 || math.Abs(iv.Mean-2.5) > 1e-12 || math.Abs(iv.Lo-0.445740) > 1e-5 || math.Abs(iv.Hi-4.554260) > 1e-5 {
+		t.Errorf("got %+v, %v; want 2.5 in [0.445740, 4.554260]", iv, err)
+	}
+	if _, err := meanInterval([]float64{1}); err == nil {
+		t.Error("one value gave an interval")
+	}
+}
+
+// TestCompare: A against itself differs by exactly 0 on every seed and
+// day; A against B differs on each seed by the difference of the scores
+// that gem eval gives each with that seed.
+func TestCompare(t *testing.T) {
+	data := writeCandles(t)
+	lpath := filepath.Join(t.TempDir(), "ledger.tsv")
+	common := []string{"--data", data, "--set", "hmm.min_observations=30", "--seeds", "2", "--ledger", lpath}
+	code, out, errOut := gem(t, append([]string{"compare", "--a", "", "--b", ""}, common...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "mean A − B 0.0000% a day") || !strings.Contains(out, "do not tell them apart") {
+		t.Errorf("A against itself:\n%s", out)
+	}
+	code, out, errOut = gem(t, append([]string{"compare", "--a", "bull.top_n=1,ranging.top_n=1", "--b", "bull.top_n=4"}, common...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for seed := 1; seed <= 2; seed++ {
+		var scores [2]float64
+		for i, set := range [][]string{{"bull.top_n=1", "ranging.top_n=1"}, {"bull.top_n=4"}} {
+			args := []string{"eval", "--data", data, "--strategy", "ensemble", "--set", "hmm.min_observations=30", "--set", "hmm.seed=" + strconv.Itoa(seed), "--json", "--ledger", "-"}
+			for _, s := range set {
+				args = append(args, "--set", s)
+			}
+			code, js, errOut := gem(t, args...)
+			if code != 0 {
+				t.Fatalf("eval: %s", errOut)
+			}
+			var r struct{ Score *float64 }
+			json.Unmarshal([]byte(js), &r)
+			scores[i] = math.Inf(-1)
+			if r.Score != nil {
+				scores[i] = *r.Score
+			}
+		}
+		want := strings.Join([]string{strconv.Itoa(seed), ledger.FormatFloat(scores[0]), ledger.FormatFloat(scores[1]), scoreDiff(scores[0], scores[1])}, " ")
+		found := false
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Join(strings.Fields(l), " ") == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no line %q in\n%s", want, out)
+		}
+	}
+	if rows, _, _ := ledger.Read(lpath); len(rows) != 8 {
+		t.Errorf("%d ledger rows, want 2 comparisons × 2 sides × 2 seeds", len(rows))
+	}
+}
