@@ -18,4 +18,9 @@
 //	pool.go      Executor, Local and Pool: many trials, each recorded in the
 //	             ledger with its daily returns in the returns file (and the
 //	             benchmark's once per data and fill mode, BenchmarkKey).
+//	search.go    Search: a search method driven through a pool, each
+//	             proposal under one seed or several (ranked by the median).
+//	seeds.go     SeedSpecs, Spread and SpreadOf: a configuration under K
+//	             regime-model seeds and the spread of its scores.
+//	bench.go     Measure: the timing behind gem bench.
 package trial

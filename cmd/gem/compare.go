@@ -54,16 +54,16 @@ without a regime model runs once per side.`,
 			if err != nil {
 				return err
 			}
-			base := trial.NewSpec(cfg, fill)
+			base := strat.spec(cfg, fill)
 			var sides [2][]trial.Spec
 			for i, changes := range []string{a, b} {
 				s, err := applyChanges(base, changes)
 				if err != nil {
 					return fmt.Errorf("--%c: %w", 'a'+i, err)
 				}
-				if _, err := s.Params.Get(seedParam); err != nil {
+				if _, err := s.Params.Get(trial.SeedParam); err != nil {
 					sides[i] = []trial.Spec{s}
-				} else if sides[i], err = seedSpecs(s, k); err != nil {
+				} else if sides[i], err = trial.SeedSpecs(s, k); err != nil {
 					return err
 				}
 			}
@@ -72,13 +72,16 @@ without a regime model runs once per side.`,
 				return err
 			}
 			defer pool.Close()
+			if err := checkData(cfg, pool.Env.Panel); err != nil {
+				return err
+			}
 			n := len(sides[0])
 			res, err := runSeeds(cmd.Context(), pool, append(sides[0], sides[1]...))
 			if err != nil {
 				return err
 			}
 			c := comparison{A: res[:n], B: res[n:]}
-			c.write(cmd.OutOrStdout(), desc, base, sides)
+			c.write(cmd.OutOrStdout(), desc, describeWindow(pool.Env.Panel, base.Window), base, sides)
 			return nil
 		},
 	}
@@ -106,7 +109,8 @@ func applyChanges(spec trial.Spec, changes string) (trial.Spec, error) {
 			return spec, err
 		}
 	}
-	s := trial.Spec{Strategy: spec.Strategy, Fill: spec.Fill, Params: a}
+	s := spec
+	s.Params = a
 	if _, err := s.Config(); err != nil {
 		return spec, err
 	}
@@ -174,11 +178,11 @@ func (c *comparison) dailyDifference() ([]float64, error) {
 	return d, nil
 }
 
-func (c *comparison) write(w io.Writer, desc string, base trial.Spec, sides [2][]trial.Spec) {
+func (c *comparison) write(w io.Writer, desc, window string, base trial.Spec, sides [2][]trial.Spec) {
 	k := len(c.A)
-	fmt.Fprintf(w, "%s\n%s, %s fills, %s\n", desc, base.Strategy, base.Fill, describeChanges(base.Params))
-	if first, err := sides[0][0].Params.Get(seedParam); err == nil && k > 1 {
-		fmt.Fprintf(w, "%d regime-model seeds (%s %d..%d), the same for A and B\n", k, seedParam, first.I, first.I+int64(k)-1)
+	fmt.Fprintf(w, "%s\n%s, %s fills, %s%s\n", desc, base.Strategy, base.Fill, describeChanges(base.Params), window)
+	if first, err := sides[0][0].Params.Get(trial.SeedParam); err == nil && k > 1 {
+		fmt.Fprintf(w, "%d regime-model seeds (%s %d..%d), the same for A and B\n", k, trial.SeedParam, first.I, first.I+int64(k)-1)
 	}
 	for i, name := range []string{"A", "B"} {
 		fmt.Fprintf(w, "%s: %s\n", name, orDefaults(sides[i][0].Params.Diff(base.Params)))
@@ -191,7 +195,7 @@ func (c *comparison) write(w io.Writer, desc string, base trial.Spec, sides [2][
 	for i := range k {
 		sa[i], sb[i] = c.A[i].Score(), c.B[i].Score()
 		seed := fmt.Sprint(i + 1)
-		if v, err := sides[0][i].Params.Get(seedParam); err == nil {
+		if v, err := sides[0][i].Params.Get(trial.SeedParam); err == nil {
 			seed = fmt.Sprint(v.I)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", seed, ledger.FormatFloat(sa[i]), ledger.FormatFloat(sb[i]), scoreDiff(sa[i], sb[i]))
@@ -200,12 +204,12 @@ func (c *comparison) write(w io.Writer, desc string, base trial.Spec, sides [2][
 		}
 	}
 	tw.Flush()
-	spA, spB := spreadOf(sa), spreadOf(sb)
+	spA, spB := trial.SpreadOf(sa), trial.SpreadOf(sb)
 	fmt.Fprintf(w, "\nA: %s\nB: %s\n", spA, spB)
 	noise := max(spA.Interquartile, spB.Interquartile)
 	delta := scoreDiff(spA.Median, spB.Median)
 	fmt.Fprintf(w, "difference of the medians %s; seed noise (the wider interquartile width) %s; A ahead on %d of %d seeds\n",
-		delta, scoreText(noise), aBetter, k)
+		delta, trial.ScoreText(noise), aBetter, k)
 	var verdict []string
 	dm := spA.Median - spB.Median
 	switch {
@@ -237,7 +241,7 @@ func scoreDiff(a, b float64) string {
 	if math.IsInf(a, -1) && math.IsInf(b, -1) {
 		return "n/a"
 	}
-	return scoreText(a - b)
+	return trial.ScoreText(a - b)
 }
 
 func better(d float64) string {

@@ -74,7 +74,7 @@ gem evaluates the benchmark on it.`,
 			if err != nil {
 				return err
 			}
-			bench := series[trial.BenchmarkKey(g.Fill, g.Harness, g.Data)]
+			bench := series[trial.BenchmarkKey(g.Fill, g.window, g.Harness, g.Data)]
 			if bench == nil && cmd.Flags().Changed("data") {
 				if bench, err = benchmarkOn(cmd, &data, g); err != nil {
 					return err
@@ -117,19 +117,47 @@ type statsOptions struct {
 // own; a shorter first or last year joins its neighbour.
 const minYearDays = 60
 
+// statsGroup is a group of comparable trials: report's groups (strategy,
+// fill mode, data, harness) split by scoring window.
+type statsGroup struct {
+	*report.Group
+	window string
+}
+
+// Label names the group in one line.
+func (g *statsGroup) Label() string {
+	if g.window == "" {
+		return g.Group.Label()
+	}
+	return g.Group.Label() + " · window " + g.window
+}
+
 // pickGroup returns the group of comparable trials holding key, or without
 // a key the largest one (most distinct configurations; the later on ties),
 // leaving out the benchmark's own rows.
-func pickGroup(rows []ledger.Row, key string) (*report.Group, error) {
-	var best *report.Group
-	distinct := func(g *report.Group) int {
+func pickGroup(rows []ledger.Row, key string) (*statsGroup, error) {
+	var groups []*statsGroup
+	for _, rg := range report.GroupRows(rows) {
+		byWindow := map[string]*statsGroup{}
+		for _, r := range rg.Rows {
+			g := byWindow[r.Window]
+			if g == nil {
+				g = &statsGroup{&report.Group{Strategy: rg.Strategy, Fill: rg.Fill, Data: rg.Data, Harness: rg.Harness}, r.Window}
+				byWindow[r.Window] = g
+				groups = append(groups, g)
+			}
+			g.Rows = append(g.Rows, r)
+		}
+	}
+	distinct := func(g *statsGroup) int {
 		seen := map[string]bool{}
 		for _, r := range g.Rows {
 			seen[r.Key()] = true
 		}
 		return len(seen)
 	}
-	for _, g := range report.GroupRows(rows) {
+	var best *statsGroup
+	for _, g := range groups {
 		if key != "" {
 			if slices.ContainsFunc(g.Rows, func(r ledger.Row) bool { return r.Key() == key }) {
 				return g, nil
@@ -154,7 +182,7 @@ func pickGroup(rows []ledger.Row, key string) (*report.Group, error) {
 
 // benchmarkOn evaluates the benchmark on the --data panel, which must be
 // the group's data.
-func benchmarkOn(cmd *cobra.Command, data *dataFlags, g *report.Group) (*ledger.Series, error) {
+func benchmarkOn(cmd *cobra.Command, data *dataFlags, g *statsGroup) (*ledger.Series, error) {
 	p, _, err := data.load(cmd.ErrOrStderr())
 	if err != nil {
 		return nil, err
@@ -165,7 +193,7 @@ func benchmarkOn(cmd *cobra.Command, data *dataFlags, g *report.Group) (*ledger.
 	if g.Harness != harness.Fingerprint() {
 		return nil, fmt.Errorf("the trials were run by harness %s, this gem is %s: their benchmark cannot be recomputed", g.Harness, harness.Fingerprint())
 	}
-	spec, err := trial.ParseSpec("benchmark", g.Fill, "")
+	spec, err := trial.ParseSpec("benchmark", g.Fill, g.window, "")
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +279,7 @@ func annualise(sr float64) float64 { return sr * math.Sqrt(252) }
 
 // computeStats computes the statistics of group g from the series, bench
 // being the benchmark's (nil: no SPA).
-func computeStats(g *report.Group, series map[string]*ledger.Series, bench *ledger.Series, opt statsOptions) (*selectionStats, error) {
+func computeStats(g *statsGroup, series map[string]*ledger.Series, bench *ledger.Series, opt statsOptions) (*selectionStats, error) {
 	st := &selectionStats{Group: g.Label(), PBOBlocks: opt.blocks, PBOWarnings: []string{}, Notes: []string{}}
 	var keys []string
 	params := map[string]string{}
@@ -335,7 +363,7 @@ func computeStats(g *report.Group, series map[string]*ledger.Series, bench *ledg
 	}
 	if judged >= 0 {
 		st.Judged, st.JudgedParams = keys[judged], params[keys[judged]]
-		if spec, err := trial.ParseSpec(g.Strategy, g.Fill, st.JudgedParams); err == nil {
+		if spec, err := trial.ParseSpec(g.Strategy, g.Fill, g.window, st.JudgedParams); err == nil {
 			st.JudgedParams = describeChanges(spec.Params)
 		}
 	}

@@ -21,6 +21,7 @@ func newSearchCmd() *cobra.Command {
 	var budget, workers, batch int
 	var seed uint64
 	var dist distFlags
+	var seeds seedFlags
 	cmd := &cobra.Command{
 		Use:   "search",
 		Short: "Search the joint parameter space under a budget (random, qmc, tpe, cmaes, gp, policy)",
@@ -94,7 +95,7 @@ selection: judge the winner on held-out data.`,
 			if err := checkData(cfg, pool.Env.Panel); err != nil {
 				return err
 			}
-			s := newSearch(out, pool, strat.spec(cfg, fill))
+			s := newSearch(out, pool, strat.spec(cfg, fill), seeds.k)
 			runErr := s.Run(cmd.Context(), m, budget, batch)
 			finish(out, s, start, runErr == nil)
 			return runErr
@@ -111,6 +112,7 @@ selection: judge the winner on held-out data.`,
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
 	dist.register(cmd.Flags())
 	lf.register(cmd.Flags())
+	seeds.register(cmd.Flags())
 	return cmd
 }
 

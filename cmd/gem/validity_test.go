@@ -49,7 +49,7 @@ func TestLedgerReturnsExport(t *testing.T) {
 		t.Fatalf("%d rows × %d columns, want a header and %d days × (date + 2 trials)", len(recs), len(recs[0]), p.NumDays()-1)
 	}
 	for j, params := range []string{"top_n=1", "top_n=3"} {
-		spec, err := trial.ParseSpec("specialist", "causal", params)
+		spec, err := trial.ParseSpec("specialist", "causal", "", params)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func writeTrials(t *testing.T, dir string, trials []handTrial, bench *handTrial)
 		write(h, row.Key())
 	}
 	if bench != nil {
-		write(*bench, trial.BenchmarkKey("causal", harness.Fingerprint(), "00000000000000d1"))
+		write(*bench, trial.BenchmarkKey("causal", "", harness.Fingerprint(), "00000000000000d1"))
 	}
 	return lpath
 }
@@ -243,59 +243,6 @@ func TestYearPeriods(t *testing.T) {
 			if bounds[i] != c.bounds[i] {
 				t.Errorf("%s..%s: bounds %v, want %v", c.from, c.to, bounds, c.bounds)
 			}
-		}
-	}
-}
-
-// TestSpread checks quartiles computed by hand (linear interpolation
-// between order statistics at (n−1)·q, numpy's default).
-func TestSpread(t *testing.T) {
-	inf := math.Inf(-1)
-	for _, c := range []struct {
-		scores                      []float64
-		median, q1, q3, min, max, w float64
-		rejected                    int
-	}{
-		// n = 4: positions 0.75, 1.5, 2.25.
-		{[]float64{0.4, 0.1, 0.3, 0.2}, 0.25, 0.175, 0.325, 0.1, 0.4, 0.15, 0},
-		// n = 5: positions 1, 2, 3; two rejected seeds.
-		{[]float64{0.5, inf, 0.4, inf, 0.5}, 0.4, inf, 0.5, inf, 0.5, math.Inf(1), 2},
-		{[]float64{inf, inf}, inf, inf, inf, inf, inf, math.Inf(1), 2},
-		{[]float64{0.7}, 0.7, 0.7, 0.7, 0.7, 0.7, 0, 0},
-	} {
-		sp := spreadOf(c.scores)
-		near := func(a, b float64) bool { return a == b || math.Abs(a-b) < 1e-12 }
-		if !near(sp.Median, c.median) || !near(sp.Q1, c.q1) || !near(sp.Q3, c.q3) || sp.Min != c.min || sp.Max != c.max ||
-			!near(sp.Interquartile, c.w) || sp.Rejected != c.rejected || sp.N != len(c.scores) {
-			t.Errorf("%v: %+v", c.scores, sp)
-		}
-	}
-}
-
-func TestSeedSpecs(t *testing.T) {
-	spec, err := trial.ParseSpec("ensemble", "causal", "hmm.seed=5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, err := seedSpecs(spec, 3)
-	if err != nil || len(specs) != 3 {
-		t.Fatalf("%d specs, %v", len(specs), err)
-	}
-	for i, s := range specs {
-		if v, _ := s.Params.Text(seedParam); v != strconv.Itoa(5+i) {
-			t.Errorf("spec %d has %s=%s, want %d", i, seedParam, v, 5+i)
-		}
-		if d := s.Params.Diff(spec.Params); i > 0 && d != seedParam+"="+strconv.Itoa(5+i) {
-			t.Errorf("spec %d differs by %q, want only the seed", i, d)
-		}
-	}
-	sp, _ := trial.ParseSpec("specialist", "causal", "")
-	if _, err := seedSpecs(sp, 3); err == nil || !strings.Contains(err.Error(), "no hmm.seed") {
-		t.Errorf("specialist: %v", err)
-	}
-	for _, k := range []int{0, -1, maxSeeds + 1} {
-		if _, err := seedSpecs(spec, k); err == nil {
-			t.Errorf("--seeds %d accepted", k)
 		}
 	}
 }
