@@ -423,3 +423,51 @@ func TestCompare(t *testing.T) {
 		t.Errorf("%d ledger rows, want 2 comparisons × 2 sides × 2 seeds", len(rows))
 	}
 }
+
+// TestLedgerStatsData: without the benchmark's returns in the file, stats
+// evaluates the benchmark on --data (which must be the trials' data) and
+// gets the same SPA p-value as with the returns the sweep stored.
+func TestLedgerStatsData(t *testing.T) {
+	data := writeCandles(t)
+	dir := t.TempDir()
+	lpath := filepath.Join(dir, "ledger.tsv")
+	if code, _, errOut := gem(t, "sweep", "--data", data, "--strategy", "specialist", "--param", "top_n", "--values", "1,2,3", "--ledger", lpath); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errOut)
+	}
+	spa := func(args ...string) any {
+		t.Helper()
+		code, out, errOut := gem(t, append([]string{"ledger", "stats", "--ledger", lpath, "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("stats %v: exit %d: %s", args, code, errOut)
+		}
+		var st map[string]any
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st["spa_pvalue"]
+	}
+	stored := spa()
+	if _, ok := stored.(float64); !ok {
+		t.Fatalf("spa_pvalue %v with the stored benchmark, want a number", stored)
+	}
+	rpath := ledger.ReturnsPath(lpath)
+	series, _, _ := ledger.ReadReturns(rpath)
+	os.Remove(rpath)
+	rf, _, err := ledger.OpenReturns(rpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range series[1:] { // the first is the benchmark's
+		rf.Append(&series[1+i])
+	}
+	rf.Close()
+	if got := spa(); got != nil {
+		t.Errorf("spa_pvalue %v without the benchmark, want null", got)
+	}
+	if got := spa("--data", data); got != stored {
+		t.Errorf("spa_pvalue %v with --data, want %v as with the stored benchmark", got, stored)
+	}
+	if code, _, errOut := gem(t, "ledger", "stats", "--ledger", lpath, "--data", data, "--tokens", "BTC,ETH"); code != 1 || !strings.Contains(errOut, "fingerprint") {
+		t.Errorf("other data: exit %d, %q", code, errOut)
+	}
+}
