@@ -92,3 +92,30 @@ func TestPoolWritesReturns(t *testing.T) {
 		t.Errorf("after a resumed rerun %d series, want still 3", len(again))
 	}
 }
+
+// TestWindowReturns: a trial scored on a window keeps the returns of the
+// window's days after its first (capital starts on the first), and the
+// benchmark's series beside it is scored on the same window.
+func TestWindowReturns(t *testing.T) {
+	env := testEnv(t)
+	w := Window{From: env.Panel.Dates[100], To: env.Panel.Dates[199]}
+	s := specs(t, 3)[0]
+	s.Window = w
+	rf, _, err := ledger.OpenReturns(filepath.Join(t.TempDir(), "l.returns"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pool{Env: env, Exec: Local{Workers: 1}, Returns: rf}
+	var got *Result
+	if err := p.Run(context.Background(), []Spec{s}, func(_ int, r *Result) { got = r }); err != nil {
+		t.Fatal(err)
+	}
+	r := got.Returns
+	if len(r.Days) != 99 || r.Days[0] != env.Panel.Dates[101] || r.Days[98] != env.Panel.Dates[199] {
+		t.Fatalf("%d days from %s to %s, want 99 from %s to %s", len(r.Days), r.Days[0], r.Days[len(r.Days)-1], env.Panel.Dates[101], env.Panel.Dates[199])
+	}
+	if !rf.Has(BenchmarkKey("causal", w.String(), harness.Fingerprint(), env.Panel.Fingerprint())) {
+		t.Error("no benchmark series for the window")
+	}
+	rf.Close()
+}

@@ -80,8 +80,8 @@ func (s *seedFlags) eval(ctx context.Context, w io.Writer, pool *trial.Pool, des
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	fmt.Fprintf(w, "%s\n%s, %s fills, %s, %d regime-model seeds (%s %d..%d)\n\n", desc, spec.Strategy, spec.Fill,
-		describeChanges(spec.Params), s.k, trial.SeedParam, first.I, first.I+int64(s.k)-1)
+	fmt.Fprintf(w, "%s\n%s, %s fills, %s%s, %d regime-model seeds (%s %d..%d)\n\n", desc, spec.Strategy, spec.Fill,
+		describeChanges(spec.Params), describeWindow(pool.Env.Panel, spec.Window), s.k, trial.SeedParam, first.I, first.I+int64(s.k)-1)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\tscore\tann %%\tdd %%\tsharpe\trejection\n", trial.SeedParam)
 	for i, r := range res {
