@@ -36,9 +36,9 @@ func testPanel(t *testing.T) *harness.Panel {
 }
 
 // evaluator evaluates a trial the way gem does (Evaluate, trial.Evaluate).
-func evaluator(p *harness.Panel) func(context.Context, *Trial) (ledger.Row, error) {
+func evaluator(p *harness.Panel) func(context.Context, *Trial) (ledger.Row, *ledger.Series, error) {
 	env := trial.NewEnv(p, "")
-	return func(ctx context.Context, t *Trial) (ledger.Row, error) { return Evaluate(ctx, env, t) }
+	return func(ctx context.Context, t *Trial) (ledger.Row, *ledger.Series, error) { return Evaluate(ctx, env, t) }
 }
 
 // testTrials sweeps the specialist's top_n.
@@ -144,12 +144,15 @@ func checkEqualsLocal(t *testing.T, p *harness.Panel, trials []Trial, got []*Res
 			t.Errorf("trial %d: %s", i, r.Error)
 			continue
 		}
-		want, err := eval(context.Background(), &trials[i])
+		want, rets, err := eval(context.Background(), &trials[i])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if g, w := rowString(r.Row), rowString(want); g != w {
 			t.Errorf("trial %d:\ngot  %s\nwant %s", i, g, w)
+		}
+		if !sameReturns(r.Returns, rets) {
+			t.Errorf("trial %d: the returns differ from a local evaluation's", i)
 		}
 	}
 }
@@ -226,11 +229,11 @@ func TestRedelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	row, err := evaluator(p)(ctx, &taken[0])
+	row, rets, err := evaluator(p)(ctx, &taken[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := encodeResult(testSecret, &Result{ID: taken[0].ID, Worker: "dying", Row: row})
+	b, err := encodeResult(testSecret, &Result{ID: taken[0].ID, Worker: "dying", Row: row, Returns: rets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,9 +285,9 @@ func TestFingerprintMismatch(t *testing.T) {
 	stale := func(url string) *Worker {
 		w := newWorker(t, url, "stale", p)
 		w.Data = "0123456789abcdef"
-		w.Evaluate = func(context.Context, *Trial) (ledger.Row, error) {
+		w.Evaluate = func(context.Context, *Trial) (ledger.Row, *ledger.Series, error) {
 			t.Error("a refused trial was evaluated")
-			return ledger.Row{}, nil
+			return ledger.Row{}, nil, nil
 		}
 		return w
 	}
@@ -392,6 +395,45 @@ func TestHostileResults(t *testing.T) {
 	}
 }
 
+// TestResultReturns: the returns travel bit for bit; returns of another
+// trial, truncated or oversized records and garbage are refused without a
+// panic.
+func TestResultReturns(t *testing.T) {
+	row := ledger.Row{Time: time.Unix(1700000000, 0).UTC(), Strategy: "specialist", Fill: "causal", Harness: "h", Data: "d"}
+	rets := &ledger.Series{Key: row.Key(), Days: []harness.Date{19000, 19001}, Returns: []float64{0.1 + 0.2, negInf()}}
+	b, err := encodeResult(testSecret, &Result{ID: "x.1.0", Worker: "w", Row: row, Returns: rets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeResult(testSecret, b)
+	if err != nil || !sameReturns(got.Returns, rets) {
+		t.Fatalf("round trip: %+v, %v", got, err)
+	}
+	line, _ := row.MarshalText()
+	payload, _ := rets.MarshalBinary()
+	other := *rets
+	other.Key = "0123456789abcdef"
+	otherPayload, _ := other.MarshalBinary()
+	for name, returns := range map[string][]byte{
+		"another trial": otherPayload,
+		"truncated":     payload[:len(payload)-3],
+		"oversized":     make([]byte, ledger.MaxReturnsRecord+1),
+		"garbage":       []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+	} {
+		msg, err := seal(testSecret, "result", wireResult{ID: "x.1.0", Worker: "w", Row: string(line), Returns: returns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeResult(testSecret, msg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	bad, _ := seal(testSecret, "result", map[string]any{"id": "x", "worker": "w", "row": string(line), "returns": "!!!"})
+	if _, err := decodeResult(testSecret, bad); err == nil {
+		t.Error("returns that are not base64: accepted")
+	}
+}
+
 // TestAuthentication reproduces the attack of issue 10: a process on the
 // machine connects to the coordinator's server and answers its trials with
 // forged results (score 1e6, a script as rejection). Without the secret it
@@ -490,9 +532,9 @@ func TestForgedTrial(t *testing.T) {
 	p := testPanel(t)
 	srv := startServer(t)
 	w := newWorker(t, srv.URL(), "w", p)
-	w.Evaluate = func(context.Context, *Trial) (ledger.Row, error) {
+	w.Evaluate = func(context.Context, *Trial) (ledger.Row, *ledger.Series, error) {
 		t.Error("a forged trial was evaluated")
-		return ledger.Row{}, nil
+		return ledger.Row{}, nil, nil
 	}
 	warned := make(chan string, 10)
 	w.Warn = func(msg string) { warned <- msg }
@@ -548,15 +590,19 @@ func TestWorkersStopWhenRunIsOver(t *testing.T) {
 // metric stops the pool with an error naming it and the trial.
 func TestVerifyRemote(t *testing.T) {
 	p := testPanel(t)
-	run := func(lie bool) error {
+	run := func(lie string) error {
 		srv := startServer(t)
 		w := newWorker(t, srv.URL(), "liar", p)
-		if lie {
+		if lie != "" {
 			honest := w.Evaluate
-			w.Evaluate = func(ctx context.Context, tr *Trial) (ledger.Row, error) {
-				r, err := honest(ctx, tr)
-				r.Stress.SortinoRatio = math.Nextafter(r.Stress.SortinoRatio, math.Inf(1))
-				return r, err
+			w.Evaluate = func(ctx context.Context, tr *Trial) (ledger.Row, *ledger.Series, error) {
+				r, rets, err := honest(ctx, tr)
+				if lie == "metric" {
+					r.Stress.SortinoRatio = math.Nextafter(r.Stress.SortinoRatio, math.Inf(1))
+				} else if err == nil {
+					rets.Returns[len(rets.Returns)/2] = math.Nextafter(rets.Returns[len(rets.Returns)/2], 1)
+				}
+				return r, rets, err
 			}
 		}
 		startWorkers(t, w)
@@ -572,12 +618,14 @@ func TestVerifyRemote(t *testing.T) {
 		pool := &trial.Pool{Env: env, Exec: Executor{Coord: newCoordinator(t, srv.URL()), Verify: 1}}
 		return pool.Run(context.Background(), specs, func(int, *trial.Result) {})
 	}
-	if err := run(false); err != nil {
+	if err := run(""); err != nil {
 		t.Errorf("honest worker: %v", err)
 	}
-	err := run(true)
-	if err == nil || !strings.Contains(err.Error(), "worker liar's result for trial ") || !strings.Contains(err.Error(), "stress sortino_ratio") {
-		t.Errorf("lying worker: got %v, want its result refused", err)
+	for lie, what := range map[string]string{"metric": "stress sortino_ratio", "returns": "daily returns"} {
+		err := run(lie)
+		if err == nil || !strings.Contains(err.Error(), "worker liar's result for trial ") || !strings.Contains(err.Error(), what) {
+			t.Errorf("worker lying about its %s: got %v, want its result refused", lie, err)
+		}
 	}
 }
 

@@ -28,7 +28,9 @@
 // Files:
 //
 //   - wire.go: the run secret, connecting, the messages (Trial, Result),
-//     their sealed JSON encoding, and the streams and consumer.
+//     their sealed JSON encoding (a result is a ledger row and its trial's
+//     daily returns as a bounded, checked returns record), and the streams
+//     and consumer.
 //   - server.go: the embedded NATS server (Server), JetStream enabled,
 //     started in-process so nothing needs installing; its run directory
 //     (pid file, secret file), removed at shutdown or, after a kill, by the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -52,12 +53,16 @@ func (x Executor) Execute(ctx context.Context, env *trial.Env, specs []trial.Spe
 				done(i, nil, fmt.Errorf("verifying worker %s's result for trial %s: %w", res.Worker, res.ID, err))
 				return
 			}
-			if d := Mismatch(&row, &local.Row); d != "" {
+			d := Mismatch(&row, &local.Row)
+			if d == "" && !sameReturns(res.Returns, local.Returns) {
+				d = "daily returns"
+			}
+			if d != "" {
 				done(i, nil, fmt.Errorf("worker %s's result for trial %s differs from its evaluation here: %s; that worker cannot be trusted", res.Worker, res.ID, d))
 				return
 			}
 		}
-		done(i, &trial.Result{Row: row}, nil)
+		done(i, &trial.Result{Row: row, Returns: res.Returns}, nil)
 	})
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil // interrupted: the trials in flight were reported
@@ -103,18 +108,35 @@ func Mismatch(got, want *ledger.Row) string {
 	return ""
 }
 
+// sameReturns reports whether two series (either may be nil) are equal,
+// their returns bit for bit.
+func sameReturns(a, b *ledger.Series) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Key != b.Key || !slices.Equal(a.Days, b.Days) || len(a.Returns) != len(b.Returns) {
+		return false
+	}
+	for i := range a.Returns {
+		if math.Float64bits(a.Returns[i]) != math.Float64bits(b.Returns[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // Evaluate evaluates a trial taken from the work queue exactly as a local
-// pool would (trial.Evaluate).
-func Evaluate(ctx context.Context, env *trial.Env, t *Trial) (ledger.Row, error) {
+// pool would (trial.Evaluate), returning its row and daily returns.
+func Evaluate(ctx context.Context, env *trial.Env, t *Trial) (ledger.Row, *ledger.Series, error) {
 	s, err := trial.ParseSpec(t.Strategy, t.Fill, t.Window, t.Params)
 	if err != nil {
-		return ledger.Row{}, err
+		return ledger.Row{}, nil, err
 	}
 	r, err := trial.Evaluate(ctx, env, s)
 	if err != nil {
-		return ledger.Row{}, err
+		return ledger.Row{}, nil, err
 	}
-	return r.Row, nil
+	return r.Row, r.Returns, nil
 }
 
 // RunWorkers runs n copies of w, named w.Name-1..w.Name-n, that evaluate
@@ -128,7 +150,7 @@ func RunWorkers(ctx context.Context, w Worker, n int, env *trial.Env) error {
 		wi := w
 		wi.Name = fmt.Sprintf("%s-%d", w.Name, i+1)
 		wi.Data, wi.Harness = env.Panel.Fingerprint(), harness.Fingerprint()
-		wi.Evaluate = func(ctx context.Context, t *Trial) (ledger.Row, error) { return Evaluate(ctx, env, t) }
+		wi.Evaluate = func(ctx context.Context, t *Trial) (ledger.Row, *ledger.Series, error) { return Evaluate(ctx, env, t) }
 		wg.Go(func() { errs[i] = wi.Run(ctx) })
 	}
 	wg.Wait()

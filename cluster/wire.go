@@ -86,7 +86,8 @@ type Trial struct {
 	Harness  string `json:"harness"`  // harness fingerprint the coordinator expects
 }
 
-// Result is a worker's answer to a trial: Row when Error is empty.
+// Result is a worker's answer to a trial: Row and Returns when Error is
+// empty.
 type Result struct {
 	ID     string
 	Worker string // the worker's name, for messages
@@ -96,17 +97,22 @@ type Result struct {
 	// and the refusal is not the trial's result.
 	Refused bool
 	Row     ledger.Row
+	Returns *ledger.Series // the base run's daily returns, keyed by Row.Key(); nil when it has none
 }
 
 // wireResult is Result in JSON: the row travels as its ledger line
 // (ledger.Row.MarshalText), so a result is exactly a ledger row, its floats
-// bit-identical and its key and checksum checked on arrival.
+// bit-identical and its key and checksum checked on arrival; the returns
+// travel as their returns record (ledger.Series.MarshalBinary, base64 in
+// JSON), at most ledger.MaxReturnsRecord bytes, decoded with every length
+// checked and their key checked against the row's.
 type wireResult struct {
 	ID      string `json:"id"`
 	Worker  string `json:"worker"`
 	Error   string `json:"error,omitempty"`
 	Refused bool   `json:"refused,omitempty"`
 	Row     string `json:"row,omitempty"`
+	Returns []byte `json:"returns,omitempty"`
 }
 
 // sealed is the envelope of every message: its body and an HMAC-SHA256 of
@@ -153,7 +159,8 @@ func unseal(secret, kind string, b []byte, v any) error {
 	return json.Unmarshal(s.Body, v)
 }
 
-// encodeResult seals r, its row as a ledger line.
+// encodeResult seals r, its row as a ledger line and its returns as a
+// returns record.
 func encodeResult(secret string, r *Result) ([]byte, error) {
 	w := wireResult{ID: r.ID, Worker: r.Worker, Error: r.Error, Refused: r.Refused}
 	if r.Error == "" {
@@ -162,6 +169,11 @@ func encodeResult(secret string, r *Result) ([]byte, error) {
 			return nil, err
 		}
 		w.Row = string(b)
+		if r.Returns != nil {
+			if w.Returns, err = r.Returns.MarshalBinary(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return seal(secret, "result", w)
 }
@@ -186,6 +198,16 @@ func decodeResult(secret string, b []byte) (*Result, error) {
 	}
 	if err := r.Row.UnmarshalText([]byte(w.Row)); err != nil {
 		return nil, fmt.Errorf("result %.60q from worker %.60q: %w", w.ID, w.Worker, err)
+	}
+	if w.Returns == nil {
+		return r, nil
+	}
+	r.Returns = new(ledger.Series)
+	if err := r.Returns.UnmarshalBinary(w.Returns); err != nil {
+		return nil, fmt.Errorf("result %.60q from worker %.60q: %w", w.ID, w.Worker, err)
+	}
+	if r.Returns.Key != r.Row.Key() {
+		return nil, fmt.Errorf("result %.60q from worker %.60q: returns of trial %s with the row of trial %s", w.ID, w.Worker, r.Returns.Key, r.Row.Key())
 	}
 	return r, nil
 }

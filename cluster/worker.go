@@ -25,10 +25,11 @@ type Worker struct {
 	// Data and Harness are the fingerprints of this worker's panel and
 	// harness; trials expecting others are refused.
 	Data, Harness string
-	// Evaluate runs one trial and returns its ledger row. It is called with
+	// Evaluate runs one trial and returns its ledger row and its daily
+	// returns (nil if it has none). It is called with
 	// a context that is not cancelled when Run's is: a trial that started
 	// finishes.
-	Evaluate func(ctx context.Context, t *Trial) (ledger.Row, error)
+	Evaluate func(ctx context.Context, t *Trial) (ledger.Row, *ledger.Series, error)
 	// Done, when set, is called after each trial's result is published.
 	Done func(t *Trial, r *Result)
 	// Warn, when set, is told about each message dropped as forged.
@@ -175,12 +176,12 @@ func (w *Worker) handle(ctx context.Context, js jetstream.JetStream, msg jetstre
 		res.Refused = true
 	default:
 		stop := keepAlive(msg, ackWait/3)
-		row, err := w.Evaluate(ctx, &t)
+		row, rets, err := w.Evaluate(ctx, &t)
 		stop()
 		if err != nil {
 			res.Error = fmt.Sprintf("worker %s: trial %s: %v", w.Name, t.ID, err)
 		} else {
-			res.Row = row
+			res.Row, res.Returns = row, rets
 		}
 	}
 	b, err := encodeResult(w.Secret, &res)

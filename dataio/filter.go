@@ -33,6 +33,13 @@ type Filter struct {
 	// ExcludeStablecoins drops US-dollar stablecoins and fiat currencies
 	// (IsStablecoin).
 	ExcludeStablecoins bool
+	// SurvivorsOnly keeps only the tokens that have a candle on the last
+	// day of the data (the latest date of any candle kept by From and To):
+	// the survivors, the universe a study biased by survivorship sees. It
+	// selects with hindsight, like MinHistory; it exists to measure that
+	// bias (the same configuration on the point-in-time universe and on
+	// the survivors), not as a point-in-time rule.
+	SurvivorsOnly bool
 	// MinHistory drops tokens with fewer candles than this, counted after
 	// the steps above. It sees each token's whole history, so it selects
 	// with hindsight: a coin delisted after a month is gone from the first
@@ -44,7 +51,7 @@ type Filter struct {
 // IsZero reports whether f keeps everything unchanged.
 func (f *Filter) IsZero() bool {
 	return !f.SplitReused && !f.SplitRedenominated && f.From == 0 && f.To == 0 &&
-		f.Tokens == nil && !f.ExcludeStablecoins && f.MinHistory <= 0
+		f.Tokens == nil && !f.ExcludeStablecoins && !f.SurvivorsOnly && f.MinHistory <= 0
 }
 
 // Apply returns the candles f keeps, sorted by token and date, with their
@@ -126,6 +133,20 @@ func (f *Filter) Apply(candles []harness.Candle, where []harness.Location) ([]ha
 			return nil, nil, fmt.Errorf("no such token: %s", strings.Join(unknown, ", "))
 		}
 		keep = func(tok string) bool { return want[tok] || baseToken(tok) != tok && want[baseToken(tok)] }
+	}
+	if f.SurvivorsOnly {
+		var last harness.Date
+		for _, c := range out {
+			last = max(last, c.Date)
+		}
+		survivors := map[string]bool{}
+		for _, c := range out {
+			if c.Date == last {
+				survivors[c.Token] = true
+			}
+		}
+		prev := keep
+		keep = func(tok string) bool { return survivors[tok] && prev(tok) }
 	}
 	n := 0
 	count := map[string]int{}

@@ -77,6 +77,12 @@ func TestFilter(t *testing.T) {
 		{"unsplit has no LUNA#2", Filter{Tokens: []string{"LUNA#2"}}, "error: no such token: LUNA#2"},
 		{"split redenominated", Filter{SplitRedenominated: true}, "BTC:10 COCO:2 COCO#2:2 EUR:5 HALT:3 HALT#2:3 LUNA:6 NEW:3 USDT:10"},
 		{"split both", Filter{SplitReused: true, SplitRedenominated: true, Tokens: []string{"LUNA", "COCO"}}, "COCO:2 COCO#2:2 LUNA:3 LUNA#2:3"},
+		// The data's last day is 2022-01-22, on which only LUNA trades; to
+		// 2022-01-10 BTC, USDT and NEW do (HALT and LUNA are in a gap).
+		{"survivors", Filter{SurvivorsOnly: true}, "LUNA:6"},
+		{"survivors of a window", Filter{SurvivorsOnly: true, To: day("2022-01-10")}, "BTC:10 NEW:3 USDT:10"},
+		{"survivors, no stablecoins", Filter{SurvivorsOnly: true, To: day("2022-01-10"), ExcludeStablecoins: true}, "BTC:10 NEW:3"},
+		{"survivors before min history", Filter{SurvivorsOnly: true, To: day("2022-01-10"), MinHistory: 4}, "BTC:10 USDT:10"},
 		{"reversed window", Filter{From: day("2022-01-05"), To: day("2022-01-04")}, "error: empty date range"},
 		{"nothing left", Filter{From: day("2023-01-01")}, "error: keep no candles"},
 	}

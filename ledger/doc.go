@@ -6,6 +6,13 @@
 // Files:
 //   - ledger.go: the Row type, the column layout, Open (which repairs a torn
 //     last line), Append and Read.
+//   - returns.go: Series, one trial's daily returns keyed by its ledger key,
+//     and ReturnsFile, the checksummed append-only binary file of them kept
+//     beside the ledger (results/ledger.tsv → results/ledger.returns;
+//     ReturnsPath): the format is documented on ReturnsFile and
+//     Series.MarshalBinary; OpenReturns cuts a torn last record; every
+//     length is bounded (MaxReturnsDays, MaxReturnsRecord) and checked
+//     before anything is allocated.
 //   - verify.go: Foreign, the rows produced by a harness other than the
 //     current one (gem ledger verify).
 package ledger

@@ -93,7 +93,7 @@ func walkSettings(p HMMParams) regime.WalkSettings {
 	ws.Fit.Restarts = p.Restarts
 	ws.WarmRestarts = p.RefitRestarts
 	ws.Fit.Tol = p.Tol
-	ws.Fit.Seed = uint64(p.Seed)
+	ws.Fit.Seed = spreadSeed(uint64(p.Seed))
 	if p.Emission == "student_t" {
 		ws.Fit.Emission = regime.StudentT
 	}
@@ -142,6 +142,25 @@ type regimeKey struct {
 	panel harness.PanelID
 	p     EnsembleParams
 }
+
+// spreadSeed maps hmm.seed to the base seed of the walker's EM starts by
+// SplitMix64's finaliser (Steele, Lea and Flood, "Fast splittable
+// pseudorandom number generators", OOPSLA 2014). The walker seeds start r of
+// the fit on day t with base + t·2²⁰ + r, so with the seed itself as the
+// base, hmm.seed s and s+1 would share all their starts but one (seeds 1 to
+// 3 of a 10-start fit share starts 3 to 10): consecutive seeds would not be
+// independent draws, and --seeds would understate the noise. Mixed, two
+// seeds' starts overlap only if their bases fall within about 2³² of each
+// other, a chance of about 2⁻³¹.
+func spreadSeed(seed uint64) uint64 {
+	z := seed + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// regimeReport is what the ensemble reports of the detector on a day.
+type regimeReport struct{ Refits, FailedFits int }
 
 func (e *Ensemble) regimeKey(v *harness.View) regimeKey {
 	k := regimeKey{panel: v.Panel(), p: e.P}

@@ -10,9 +10,17 @@
 // Files and their roles:
 //
 //	doc.go       this overview.
-//	spec.go      Spec, Env, Result and Evaluate: one trial.
+//	spec.go      Spec, Env, Result and Evaluate: one trial; DailyReturns,
+//	             the daily returns of its base run kept beside the ledger.
 //	resume.go    Resumable: the rows of a ledger by their trial key, keys
 //	             recomputed in the current parameter space so that a new
 //	             parameter at its default does not change them.
-//	pool.go      Executor, Local and Pool: many trials.
+//	pool.go      Executor, Local and Pool: many trials, each recorded in the
+//	             ledger with its daily returns in the returns file (and the
+//	             benchmark's once per data and fill mode, BenchmarkKey).
+//	search.go    Search: a search method driven through a pool, each
+//	             proposal under one seed or several (ranked by the median).
+//	seeds.go     SeedSpecs, Spread and SpreadOf: a configuration under K
+//	             regime-model seeds and the spread of its scores.
+//	bench.go     Measure: the timing behind gem bench.
 package trial

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"gem/ledger"
+	"gem/strategy"
 )
 
 // Executor evaluates specs on env. It calls done exactly once for each spec
@@ -66,15 +67,64 @@ var ErrInterrupted = errors.New("interrupted: stopped after the trials in flight
 // machines. A trial whose key is in Done is reported without running,
 // marked Resumed and carrying the recorded row; every trial run is added to
 // Done, so a configuration repeated in a later batch is not run again.
-// Every run trial is appended to Ledger (when set) in slot order; after an
-// interrupt, trials that finished beyond the first one that never started
-// are still recorded, and ErrInterrupted is returned.
+// Every run trial is appended to Ledger (when set) in slot order, its daily
+// returns to Returns (when set) just before its row, so that a row in the
+// ledger has its returns unless it was written without them; a resumed
+// trial is not written again. Before the first trial of a fill mode and
+// scoring window the BTC+ETH benchmark's returns on the pool's data (same
+// fill and window) are written to Returns,
+// keyed by the benchmark's ledger key (BenchmarkKey), unless the file
+// already has them. After an interrupt, trials that finished beyond the
+// first one that never started are still recorded, and ErrInterrupted is
+// returned.
 type Pool struct {
 	Env      *Env
 	Exec     Executor
 	Ledger   *ledger.Ledger
+	Returns  *ledger.ReturnsFile
 	Done     map[string]ledger.Row
 	Observer Observer
+}
+
+// BenchmarkKey is the ledger key of the BTC+ETH benchmark with the fill
+// mode and scoring window of s on env's data under the current harness: the
+// key of its series in a returns file.
+func (e *Env) BenchmarkKey(s Spec) string {
+	return e.Key(benchmarkSpec(s))
+}
+
+// BenchmarkKey is the ledger key of the BTC+ETH benchmark with the named
+// fill mode and scoring window under the given harness and data
+// fingerprints.
+func BenchmarkKey(fill, window, harnessFP, data string) string {
+	b := &strategy.BenchmarkConfig{}
+	return ledger.Key(b.Name(), fill, window, strategy.Assign(b).String(), harnessFP, data)
+}
+
+// benchmarkSpec is the BTC+ETH benchmark with the fill mode and scoring
+// window of s.
+func benchmarkSpec(s Spec) Spec {
+	b := NewSpec(&strategy.BenchmarkConfig{}, s.Fill)
+	b.Window = s.Window
+	return b
+}
+
+// Close closes the pool's ledger and returns file (either may be nil).
+func (p *Pool) Close() error {
+	return errors.Join(p.Ledger.Close(), p.Returns.Close())
+}
+
+// writeBenchmark writes the benchmark's returns with the fill mode and
+// window of s on the pool's data unless the returns file has them.
+func (p *Pool) writeBenchmark(ctx context.Context, s Spec) error {
+	if p.Returns == nil || p.Returns.Has(p.Env.BenchmarkKey(s)) {
+		return nil
+	}
+	r, err := Evaluate(context.WithoutCancel(ctx), p.Env, benchmarkSpec(s))
+	if err != nil {
+		return fmt.Errorf("benchmark: %w", err)
+	}
+	return p.Returns.Append(r.Returns)
 }
 
 // Run runs specs and reports each in slot order.
@@ -109,6 +159,15 @@ func (p *Pool) Run(ctx context.Context, specs []Spec, report func(i int, r *Resu
 			return
 		}
 		p.Done[p.Env.Key(specs[i])] = r.Row
+		if p.Returns != nil && r.Returns != nil {
+			err := p.writeBenchmark(ctx, specs[i])
+			if err == nil {
+				err = p.Returns.Append(r.Returns)
+			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
 		if p.Ledger != nil {
 			if err := p.Ledger.Append(&r.Row); err != nil && firstErr == nil {
 				firstErr = err

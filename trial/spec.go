@@ -143,6 +143,7 @@ func (e *Env) Key(s Spec) string {
 // here its evaluation and the strategy instance of its base run.
 type Result struct {
 	Row     ledger.Row
+	Returns *ledger.Series      // the base run's daily returns; nil for a resumed trial
 	Eval    *harness.Evaluation // nil for a resumed or remote trial
 	Base    harness.Strategy    // nil for a resumed or remote trial
 	Resumed bool                // taken from the ledger, not run
@@ -181,5 +182,31 @@ func Evaluate(ctx context.Context, env *Env, s Spec) (*Result, error) {
 		Base: ev.Base, Stress: ev.Stress, Harness: ev.Harness, Data: ev.Data,
 		Seconds: time.Since(start).Seconds(),
 	}
+	res.Returns = DailyReturns(res.Row.Key(), env.Panel.Dates[ev.BaseRun.First:], ev.BaseRun.Values)
 	return res, nil
+}
+
+// DailyReturns is the series of daily returns of a run whose snapshot
+// values are values, values[t] taken on days[t] (the panel's calendar from
+// the run's first day, harness.Run.First: a scoring window's returns start
+// the day after its first day): the return realised on
+// days[t], t ≥ 1, is
+//
+//	r_t = (v_t − v_{t−1}) / v_{t−1}
+//
+// computed as harness.ComputeMetrics computes the returns of the Sharpe
+// ratio. It is nil with fewer than two values. It panics if values has
+// more entries than days.
+func DailyReturns(key string, days []harness.Date, values []float64) *ledger.Series {
+	if len(values) > len(days) {
+		panic(fmt.Sprintf("trial: %d values for %d days", len(values), len(days)))
+	}
+	if len(values) < 2 {
+		return nil
+	}
+	s := &ledger.Series{Key: key, Days: days[1:len(values):len(values)], Returns: make([]float64, len(values)-1)}
+	for t := 1; t < len(values); t++ {
+		s.Returns[t-1] = (values[t] - values[t-1]) / values[t-1]
+	}
+	return s
 }

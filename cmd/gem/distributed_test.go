@@ -51,6 +51,15 @@ func TestSweepDistributed(t *testing.T) {
 		if err != nil || skipped != 0 || len(got) != 6 {
 			t.Fatalf("%s: %d rows, %d skipped, %v", name, len(got), skipped, err)
 		}
+		// Every trial's daily returns, and the benchmark's, are beside the
+		// ledger, identical whether the trials ran here or on workers.
+		series, rproblems, err := ledger.ReadReturns(ledger.ReturnsPath(path))
+		if err != nil || len(rproblems) != 0 || len(series) != 7 {
+			t.Fatalf("%s: %d series, %v, %v; want 6 trials and the benchmark", name, len(series), rproblems, err)
+		}
+		for _, s := range series {
+			rows = append(rows, fmt.Sprint(s))
+		}
 		for _, r := range got {
 			r.Time, r.Seconds = got[0].Time, 0
 			rows = append(rows, fmt.Sprintf("%s %s %s %s %s score=%s base=%+v stress=%+v %s %s %s", r.Command, r.Strategy, r.Fill, r.Key(), r.Params, ledger.FormatFloat(r.Score), r.Base, r.Stress, r.Harness, r.Data, r.Rejection))

@@ -51,6 +51,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	var lf ledgerFlags
 	var asJSON, stdin bool
 	var baseline string
+	var seeds seedFlags
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
@@ -78,12 +79,21 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer lg.Close()
-			if err := checkData(cfg, p); err != nil {
+			rf, err := lf.openReturns(cmd.ErrOrStderr())
+			if err != nil {
+				lg.Close()
 				return err
 			}
 			env := trial.NewEnv(p, use)
+			pool := &trial.Pool{Env: env, Exec: trial.Local{Workers: 1}, Ledger: lg, Returns: rf}
+			defer pool.Close()
+			if err := checkData(cfg, p); err != nil {
+				return err
+			}
 			spec := strat.spec(cfg, fill)
+			if seeds.k > 0 {
+				return seeds.eval(cmd.Context(), cmd.OutOrStdout(), pool, desc, spec, asJSON)
+			}
 			var bench *trial.Result
 			if cfg.Name() == "ensemble" {
 				if bench, err = trial.Evaluate(cmd.Context(), env, strat.spec(&strategy.BenchmarkConfig{}, fill)); err != nil {
@@ -93,14 +103,9 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if stdin {
 				return evalLines(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), env, spec, lg, bench)
 			}
-			t, err := trial.Evaluate(cmd.Context(), env, spec)
-			if err != nil {
+			var t *trial.Result
+			if err := pool.Run(cmd.Context(), []trial.Spec{spec}, func(_ int, r *trial.Result) { t = r }); err != nil {
 				return err
-			}
-			if lg != nil {
-				if err := lg.Append(&t.Row); err != nil {
-					return err
-				}
 			}
 			if asJSON {
 				return writeEvalJSON(cmd.OutOrStdout(), p, spec, t, bench, "  ")
@@ -121,6 +126,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of the table")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "evaluate the session's starting configuration instead: the parameters of the strategy's first ledger trial at or after this time (RFC 3339 or YYYY-MM-DD), exactly as recorded, whatever today's defaults; --set is ignored, the window flags apply")
 	cmd.Flags().BoolVar(&stdin, "stdin", false, `read one JSON object of parameters per line (e.g. {"bull.top_n": 15}; the rest at the defaults and --set values) and write one JSON result per line, in order, the data loaded once`)
+	seeds.register(cmd.Flags())
 	return cmd
 }
 

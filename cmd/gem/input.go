@@ -41,6 +41,7 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&d.dropBad, "drop-bad-rows", false, "skip rows with bad values (zero or negative prices ...) instead of failing; each is reported on stderr")
 	fs.StringSliceVar(&d.tokens, "tokens", nil, "keep only these tokens (comma-separated; LUNA also keeps LUNA#2 from --split-reused)")
 	fs.BoolVar(&d.filter.ExcludeStablecoins, "exclude-stablecoins", false, "drop USD stablecoins and fiat tokens (USDT, USDC, DAI, FDUSD, EUR ...)")
+	fs.BoolVar(&d.filter.SurvivorsOnly, "survivors-only", false, "keep only the tokens with a candle on the data's last day (chosen with hindsight: the survivorship-biased universe, to measure that bias)")
 	fs.IntVar(&d.filter.MinHistory, "min-history", 0, "drop tokens with fewer candles than this (chosen with hindsight: it sees each token's whole life)")
 	fs.StringVar(&d.from, "from", "", "keep candles dated on or after this day (YYYY-MM-DD)")
 	fs.StringVar(&d.to, "to", "", "keep candles dated on or before this day (YYYY-MM-DD)")
@@ -147,6 +148,9 @@ func describeFilter(f *dataio.Filter) string {
 	}
 	if f.ExcludeStablecoins {
 		parts = append(parts, "no stablecoins")
+	}
+	if f.SurvivorsOnly {
+		parts = append(parts, "survivors only")
 	}
 	if f.MinHistory > 0 {
 		parts = append(parts, fmt.Sprintf("min history %d", f.MinHistory))

@@ -15,12 +15,14 @@ import (
 func newLedgerCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ledger",
-		Short: "Summarize or verify the ledger of trials",
+		Short: "Summarize, verify, export or test the ledger of trials",
 		Long: `Read the ledger of trials: summarize drafts the tables of the shutdown report
 that program.md asks for; verify checks that every row was produced by the
-current harness.`,
+current harness; returns exports the trials' daily returns as CSV; stats
+computes the statistics of selection (PBO, deflated Sharpe, SPA) of a group
+of trials.`,
 	}
-	cmd.AddCommand(newLedgerSummarizeCmd(), newLedgerVerifyCmd(), newLedgerFindCmd())
+	cmd.AddCommand(newLedgerSummarizeCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerReturnsCmd(), newLedgerStatsCmd())
 	return cmd
 }
 

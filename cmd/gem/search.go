@@ -21,6 +21,7 @@ func newSearchCmd() *cobra.Command {
 	var budget, workers, batch int
 	var seed uint64
 	var dist distFlags
+	var seeds seedFlags
 	cmd := &cobra.Command{
 		Use:   "search",
 		Short: "Search the joint parameter space under a budget (random, qmc, tpe, cmaes, gp, policy)",
@@ -79,7 +80,7 @@ selection: judge the winner on held-out data.`,
 			if err != nil {
 				return err
 			}
-			defer pool.Ledger.Close()
+			defer pool.Close()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s\n%s, %s fills, %s%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",
 				desc, cfg.Name(), fill, describeChanges(base), describeWindow(pool.Env.Panel, strat.win), method, budget, sp.Len(), seed, batch, workers)
@@ -94,7 +95,7 @@ selection: judge the winner on held-out data.`,
 			if err := checkData(cfg, pool.Env.Panel); err != nil {
 				return err
 			}
-			s := newSearch(out, pool, strat.spec(cfg, fill))
+			s := newSearch(out, pool, strat.spec(cfg, fill), seeds.k)
 			runErr := s.Run(cmd.Context(), m, budget, batch)
 			finish(out, s, start, runErr == nil)
 			return runErr
@@ -111,6 +112,7 @@ selection: judge the winner on held-out data.`,
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
 	dist.register(cmd.Flags())
 	lf.register(cmd.Flags())
+	seeds.register(cmd.Flags())
 	return cmd
 }
 

@@ -32,6 +32,7 @@ func newSweepCmd() *cobra.Command {
 	var workers int
 	var dryRun bool
 	var dist distFlags
+	var seeds seedFlags
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Sweep one parameter, or run a phased plan",
@@ -102,7 +103,7 @@ the ledger with the same harness and data.`,
 			if err != nil {
 				return err
 			}
-			defer pool.Ledger.Close()
+			defer pool.Close()
 			if err := checkData(cfg, pool.Env.Panel); err != nil {
 				return err
 			}
@@ -132,7 +133,7 @@ the ledger with the same harness and data.`,
 					show = append(show, prm.Name)
 				}
 			}
-			s := newSearch(out, pool, strat.spec(cfg, fill), show...)
+			s := newSearch(out, pool, strat.spec(cfg, fill), seeds.k, show...)
 			runErr := s.Run(cmd.Context(), m, 0, planBatch)
 			finish(out, s, start, runErr == nil, show...)
 			return runErr
@@ -147,21 +148,35 @@ the ledger with the same harness and data.`,
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
 	dist.register(cmd.Flags())
 	lf.register(cmd.Flags())
+	seeds.register(cmd.Flags())
 	return cmd
 }
 
 // newSearch returns a search through pool around base that prints each trial
-// on its own line, naming the parameters in show.
-func newSearch(out io.Writer, pool *trial.Pool, base trial.Spec, show ...string) *trial.Search {
-	return &trial.Search{Pool: pool, Strategy: base.Strategy, Fill: base.Fill, Base: base.Params, Window: base.Window, OnTrial: func(s trial.Spec, r *trial.Result) {
-		printTrialLine(out, label(s.Params, show...), r)
-	}}
+// on its own line, naming the parameters in show; with seeds > 0 it
+// evaluates each configuration under that many regime-model seeds, prints
+// one line per configuration with the spread of its scores and ranks by the
+// median.
+func newSearch(out io.Writer, pool *trial.Pool, base trial.Spec, seeds int, show ...string) *trial.Search {
+	s := &trial.Search{Pool: pool, Strategy: base.Strategy, Fill: base.Fill, Base: base.Params, Window: base.Window, Seeds: seeds}
+	if seeds > 0 {
+		s.OnSeeds = func(sp trial.Spec, spread trial.Spread) {
+			fmt.Fprintf(out, "%s  %s\n", label(sp.Params, show...), spread)
+		}
+	} else {
+		s.OnTrial = func(sp trial.Spec, r *trial.Result) { printTrialLine(out, label(sp.Params, show...), r) }
+	}
+	return s
 }
 
 // finish prints the best so far and, when the run completed, the summary.
 func finish(out io.Writer, s *trial.Search, start time.Time, complete bool, show ...string) {
 	if s.Best != nil {
-		fmt.Fprintf(out, "Best: %s score=%s\n", label(s.BestSpec.Params, show...), ledger.FormatFloat(s.Best.Score()))
+		what := "score"
+		if s.Seeds > 0 {
+			what = fmt.Sprintf("median_score_over_%d_seeds", s.Seeds)
+		}
+		fmt.Fprintf(out, "Best: %s %s=%s\n", label(s.BestSpec.Params, show...), what, ledger.FormatFloat(s.BestScore))
 	}
 	if complete {
 		fmt.Fprintf(out, "Done. %d configurations (%d not run again: already in the ledger or earlier in this run) in %.1fs\n", s.Count, s.Resumed, time.Since(start).Seconds())

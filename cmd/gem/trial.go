@@ -38,6 +38,23 @@ func (l *ledgerFlags) open(stderr io.Writer) (*ledger.Ledger, error) {
 	return lg, nil
 }
 
+// openReturns opens the returns file beside the ledger (nil without a
+// ledger), telling the user when a torn record was repaired.
+func (l *ledgerFlags) openReturns(stderr io.Writer) (*ledger.ReturnsFile, error) {
+	if l.path == "" || l.path == "-" {
+		return nil, nil
+	}
+	path := ledger.ReturnsPath(l.path)
+	rf, repaired, err := ledger.OpenReturns(path)
+	if err != nil {
+		return nil, err
+	}
+	if repaired {
+		fmt.Fprintf(stderr, "gem: %s: repaired a torn last record left by an interrupted run\n", path)
+	}
+	return rf, nil
+}
+
 // done returns the trials already in the ledger by key, for --resume.
 func (l *ledgerFlags) done() (map[string]ledger.Row, error) {
 	if !l.resume || l.path == "" || l.path == "-" {
@@ -48,8 +65,8 @@ func (l *ledgerFlags) done() (map[string]ledger.Row, error) {
 
 // openPool loads the data, opens the ledger and reads the trials already in
 // it (for --resume), and returns a pool that records command's trials there
-// on workers local goroutines, with progress on stderr. The caller closes
-// the pool's ledger; desc describes the data.
+// (and their daily returns beside it) on workers local goroutines, with
+// progress on stderr. The caller closes the pool; desc describes the data.
 func openPool(ctx context.Context, stderr io.Writer, data *dataFlags, lf *ledgerFlags, workers int, command string) (pl *trial.Pool, desc string, err error) {
 	p, desc, err := data.load(stderr)
 	if err != nil {
@@ -59,11 +76,17 @@ func openPool(ctx context.Context, stderr io.Writer, data *dataFlags, lf *ledger
 	if err != nil {
 		return nil, "", err
 	}
-	done, err := lf.done()
+	rf, err := lf.openReturns(stderr)
 	if err != nil {
 		lg.Close()
 		return nil, "", err
 	}
-	return &trial.Pool{Env: trial.NewEnv(p, command), Exec: trial.Local{Workers: workers}, Ledger: lg, Done: done,
+	done, err := lf.done()
+	if err != nil {
+		lg.Close()
+		rf.Close()
+		return nil, "", err
+	}
+	return &trial.Pool{Env: trial.NewEnv(p, command), Exec: trial.Local{Workers: workers}, Ledger: lg, Returns: rf, Done: done,
 		Observer: progress.NewObserver(ctx, command)}, desc, nil
 }
