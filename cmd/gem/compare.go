@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"gem/ledger"
+	"gem/selection"
 	"gem/trial"
 )
 
@@ -162,7 +163,7 @@ func (c *comparison) dailyDifference() ([]float64, error) {
 			cols = append(cols, r.Returns)
 		}
 	}
-	_, m := alignDays(cols)
+	_, m := selection.AlignDays(cols)
 	na, nb := len(c.A), len(c.B)
 	d := make([]float64, len(m))
 	for t, row := range m {

@@ -13,6 +13,7 @@ import (
 
 	"gem/harness"
 	"gem/ledger"
+	"gem/selection"
 	"gem/trial"
 )
 
@@ -234,7 +235,7 @@ func TestYearPeriods(t *testing.T) {
 		{"2020-10-01", "2022-03-31", []int{92, 92 + 365}, "2020 2021 2022"},
 		{"2021-01-01", "2021-12-31", nil, ""},
 	} {
-		bounds, names := yearPeriods(span(c.from, c.to))
+		bounds, names := selection.YearPeriods(span(c.from, c.to))
 		if strings.Join(names, " ") != c.names || len(bounds) != len(c.bounds) {
 			t.Errorf("%s..%s: %v %v, want %v %q", c.from, c.to, bounds, names, c.bounds, c.names)
 			continue
