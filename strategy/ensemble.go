@@ -106,7 +106,7 @@ func DefaultEnsembleParams() EnsembleParams {
 		Bull: bull, Bear: bear, Ranging: ranging,
 		HMM: HMMParams{RefitInterval: 7, MinObservations: 90, HardSwitchThreshold: 0.8,
 			Emission: "gaussian", Market: "btc", Restarts: 50, RefitRestarts: 2, Tol: 1e-6, Seed: 1},
-		Regime: RegimeParams{Model: "hmm"},
+		Regime: RegimeParams{Model: "hmm", Duration: "negative_binomial", MaxDuration: 30, JumpPenalty: 10},
 		Gate: GateParams{Trend: true, TrendWindow: 50, TrendBear: 0.6, TrendExposure: 0,
 			Drawdown: true, DrawdownLimit: 0.25, DrawdownCooloff: 14},
 	}

@@ -33,6 +33,12 @@ type RegimeParams struct {
 	// Model is the detector, one of regimeModels below: "hmm", the hidden
 	// Markov model configured by HMMParams.
 	Model string `param:"model" choices:"hmm|hsmm|jump|msgarch" doc:"regime detector: hmm, hsmm (explicit durations), jump (statistical jump model), msgarch (Markov-switching GARCH)"`
+	// Duration is the HSMM's family of state durations and MaxDuration the
+	// longest duration with its own hazard (regime.model=hsmm only).
+	Duration    string `param:"hsmm_duration" choices:"negative_binomial|poisson|geometric" doc:"hsmm: family of the state durations"`
+	MaxDuration int    `param:"hsmm_max_duration" min:"1" max:"365" search:"5:90" doc:"hsmm: the longest duration with its own hazard, days"`
+	// JumpPenalty is the jump model's penalty on each change of state.
+	JumpPenalty float64 `param:"jump_penalty" min:"0" max:"1000" search:"0:50" doc:"jump: penalty on each change of state (larger: more persistent regimes)"`
 }
 
 // regimeModels are the detectors that regime.model names. Adding one is an
@@ -56,6 +62,8 @@ func schedule(s *regime.Schedule, p HMMParams) {
 func newHSMM(p *EnsembleParams) (Detector, int) {
 	s := regime.DefaultHSMMSettings()
 	schedule(&s.Schedule, p.HMM)
+	s.Fit.D = p.Regime.MaxDuration
+	s.Fit.Duration = map[string]regime.Duration{"negative_binomial": regime.NegBinomial, "poisson": regime.Poisson, "geometric": regime.Geometric}[p.Regime.Duration]
 	w := regime.NewHSMMWalker(s)
 	return w, w.K()
 }
@@ -73,6 +81,7 @@ func newJump(p *EnsembleParams) (Detector, int) {
 	s := regime.DefaultJumpSettings()
 	schedule(&s.Schedule, p.HMM)
 	s.Fit.Seed = uint64(p.HMM.Seed)
+	s.Fit.Lambda = p.Regime.JumpPenalty
 	w := regime.NewJumpWalker(s)
 	return w, w.K()
 }
