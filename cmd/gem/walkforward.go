@@ -53,6 +53,7 @@ Every trial lands in the ledger with its training window.`,
 				}
 			}
 			newMethod := func() (search.Method, error) { return search.NewPhased(pl, base.Params) }
+			perWindow := 0 // a plan runs whole
 			if method != "" {
 				sp, err := searchSpace(spaceArg, pl, base.Params)
 				if err != nil {
@@ -62,6 +63,7 @@ Every trial lands in the ledger with its training window.`,
 					return err
 				}
 				newMethod = func() (search.Method, error) { return search.NewMethod(method, sp, seed) }
+				perWindow = budget
 			} else if _, err := newMethod(); err != nil {
 				return err
 			}
@@ -79,7 +81,7 @@ Every trial lands in the ledger with its training window.`,
 				mode = "anchored"
 			}
 			fmt.Fprintf(out, "%s\n%s, %s fills, %s, %s training windows of %d days, test windows of %d days\n", desc, cfg.Name(), fill, describeChanges(base.Params), mode, train, test)
-			wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: budget, Batch: batch, Train: train, Test: test, Anchored: anchored,
+			wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: perWindow, Batch: batch, Train: train, Test: test, Anchored: anchored,
 				From: strat.win.From, To: strat.win.To, OnFold: func(f trial.Fold) {
 					o := f.OutOfSample
 					fmt.Fprintf(out, "fold train %s test %s: %d tried, in-sample %s, out-of-sample %s (ann %.2f%%, dd %.2f%%): %s\n", f.Train, f.Test, f.Tried,
