@@ -74,11 +74,23 @@ func TestEvalReferenceJSON(t *testing.T) {
 		Params    map[string]any     `json:"params"`
 		Harness   string             `json:"harness"`
 		Data      string             `json:"data"`
+		Holdings  []struct {
+			Token string
+			Value float64
+		} `json:"final_holdings"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
 	want := referenceRow(t, "safehaven_2022", "defaults")
+	// The final holdings are worth at most the final value (the rest is cash).
+	held := 0.0
+	for _, h := range got.Holdings {
+		held += h.Value
+	}
+	if got.Holdings == nil || held > got.Base["final_value"]*(1+1e-12) {
+		t.Errorf("final holdings %v worth %v, final value %v", got.Holdings, held, got.Base["final_value"])
+	}
 	// A rejected configuration's score is null (not a string a filter could
 	// compare), with the reason beside it.
 	if want["score"] != "-inf" || got.Score != nil || got.Rejection == "" {

@@ -175,6 +175,14 @@ func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *tri
 			ensOut.RegimeDays[st.Regimes[k]] = n
 		}
 	}
+	type holding struct {
+		Token string  `json:"token"`
+		Value float64 `json:"value"`
+	}
+	holdings := []holding{}
+	for _, h := range ev.BaseRun.Final {
+		holdings = append(holdings, holding{p.Series[h.Token].Token, h.Value})
+	}
 	out := struct {
 		Score     jsonScore        `json:"score"`
 		Rejection string           `json:"rejection,omitempty"`
@@ -186,9 +194,11 @@ func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *tri
 		Harness   string           `json:"harness"`
 		Data      string           `json:"data"`
 		Key       string           `json:"key"`
+		Window    string           `json:"window,omitempty"`
+		Holdings  []holding        `json:"final_holdings"` // the base run's positions on its last day, in book order
 		Ensemble  *ensembleJSON    `json:"ensemble,omitempty"`
 	}{jsonScore(ev.Score), ev.Rejection, ev.Base, ev.Stress, spec.Strategy, ev.Fill.String(),
-		spec.Params, ev.Harness, ev.Data, t.Row.Key(), ensOut}
+		spec.Params, ev.Harness, ev.Data, t.Row.Key(), spec.Window.String(), holdings, ensOut}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", indent)
 	return enc.Encode(out)
