@@ -62,7 +62,7 @@ universe, so every command works on a fresh clone.
 	ctx, stdout = progress.WithConsole(ctx, stdout, stderr)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newCompareCmd(), newBenchCmd())
+	root.AddCommand(newRunCmd(), newEvalCmd(), newSweepCmd(), newSearchCmd(), newCompareCmd(), newBenchCmd(), newOptimumCmd())
 	root.AddCommand(newDataCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newLedgerCmd())
 	root.AddCommand(newWorkerCmd(), newParamsCmd(), newWalkForwardCmd(), newKeepCmd())
