@@ -73,6 +73,7 @@ evaluation (the runtime's warm caches shared), recorded in the ledger, so
 			return nil
 		},
 	}
+	cmd.AddCommand(newOptimumServeCmd())
 	data.register(cmd.Flags())
 	strat.register(cmd.Flags())
 	bf.register(cmd.Flags())
@@ -97,6 +98,7 @@ func (f *blockFlags) register(fs *pflag.FlagSet) {
 // space, every configuration's score by its full assignment's text, and the
 // best of them (the first among equals, in grid order).
 type block struct {
+	strategy string
 	plan    search.Plan
 	base    space.Assignment
 	space   *space.Space
@@ -121,7 +123,7 @@ func (f *blockFlags) exhaust(ctx context.Context, out io.Writer, pool *trial.Poo
 		}
 	}
 	full := search.PhasedPlan()
-	b := &block{base: spec.Params, table: map[string]float64{}, optimum: math.Inf(-1)}
+	b := &block{strategy: spec.Strategy, base: spec.Params, table: map[string]float64{}, optimum: math.Inf(-1)}
 	switch f.fix {
 	case "defaults":
 	case "phased":

@@ -22,6 +22,7 @@ func newSearchCmd() *cobra.Command {
 	var seed uint64
 	var dist distFlags
 	var seeds seedFlags
+	var cmpf compareFlags
 	cmd := &cobra.Command{
 		Use:   "search",
 		Short: "Search the joint parameter space under a budget (random, qmc, tpe, cmaes, gp, policy)",
@@ -60,6 +61,18 @@ selection: judge the winner on held-out data.`,
 			cfg, fill, err := strat.config()
 			if err != nil {
 				return err
+			}
+			if cmpf.enabled {
+				pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, workers, "search")
+				if err != nil {
+					return err
+				}
+				defer pool.Ledger.Close()
+				if err := checkData(cfg, pool.Env.Panel); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s, %s fills%s\n", desc, cfg.Name(), fill, describeWindow(pool.Env.Panel, strat.win))
+				return cmpf.run(cmd.Context(), cmd.OutOrStdout(), pool, strat.spec(cfg, fill), batch)
 			}
 			base := strategy.Assign(cfg)
 			pl := search.PhasedPlan()
@@ -111,6 +124,7 @@ selection: judge the winner on held-out data.`,
 	cmd.Flags().Uint64Var(&seed, "search-seed", 1, "seed of the random draws")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
 	dist.register(cmd.Flags())
+	cmpf.register(cmd.Flags())
 	lf.register(cmd.Flags())
 	seeds.register(cmd.Flags())
 	return cmd
