@@ -99,12 +99,12 @@ func (f *blockFlags) register(fs *pflag.FlagSet) {
 // best of them (the first among equals, in grid order).
 type block struct {
 	strategy string
-	plan    search.Plan
-	base    space.Assignment
-	space   *space.Space
-	table   map[string]float64
-	best    space.Assignment
-	optimum float64
+	plan     search.Plan
+	base     space.Assignment
+	space    *space.Space
+	table    map[string]float64
+	best     space.Assignment
+	optimum  float64
 }
 
 // groupNames are the groups of the phased plan a block may name.
