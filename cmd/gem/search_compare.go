@@ -114,7 +114,7 @@ func (f *compareFlags) run(ctx context.Context, out io.Writer, pool *trial.Pool,
 	if math.IsInf(b.optimum, -1) {
 		return fmt.Errorf("every configuration of the block is rejected: no optimum to measure regret against")
 	}
-	fmt.Fprintf(out, "Optimum of the block (%d configurations): %s score=%s\n", len(b.table), b.best.Diff(b.base), ledger.FormatFloat(b.optimum))
+	fmt.Fprintf(out, "Optimum of the block (%d configurations): %s score=%s\n", len(b.table), b.best.Changes(), ledger.FormatFloat(b.optimum))
 	type row struct {
 		name   string
 		curves []curve
