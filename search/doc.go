@@ -14,6 +14,8 @@
 //	            around the current baseline), the built-in published plan,
 //	            plan files in JSON or YAML, their checks and limits, and a
 //	            plan's joint space.
+//	restrict.go Plan.Restrict: a plan confined to some parameters (a block
+//	            of its joint space, and its phased sweep on that block).
 //	phased.go   Phased: a plan as a method, streamed phase by phase, each
 //	            phase's winner locked in before the next.
 //	grid.go     Grid: every combination of a discrete space.
