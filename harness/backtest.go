@@ -73,6 +73,7 @@ type Strategy interface {
 // fills the close of the decision day, or the entry price without one).
 type Account struct {
 	pf     *portfolio
+	dates  []Date
 	values []float64
 	last   int
 	day    int
@@ -92,6 +93,10 @@ type Stake struct {
 
 // Day is the calendar day the decision is for: its trades fill on that day.
 func (a *Account) Day() int { return a.day }
+
+// Date is the date of Day, the day the trades fill (the calendar, not its
+// candles: a View shows the candles only up to its own day).
+func (a *Account) Date() Date { return a.dates[a.day] }
 
 // Held reports whether token i is in the book (dust included).
 func (a *Account) Held(i int) bool { return a.pf.held(i) }
@@ -306,7 +311,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		return c
 	}
 	snapPrice := func(tok int, entry float64) float64 { return snapAt(day, tok, entry) }
-	acct := &Account{pf: pf, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
+	acct := &Account{pf: pf, dates: p.Dates, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
 	for day = from; day < to; day++ {
 		if day&63 == 0 {
 			if err := ctx.Err(); err != nil {

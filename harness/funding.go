@@ -107,7 +107,7 @@ func ReadFunding(r io.Reader, path string) (*Funding, error) {
 		}
 		rs := strings.TrimSpace(rec[column[2]])
 		rate, err := strconv.ParseFloat(rs, 64)
-		if !isDecimal(rs) || err != nil || !(math.Abs(rate) < MaxFundingRate) {
+		if !IsDecimal(rs) || err != nil || !(math.Abs(rate) < MaxFundingRate) {
 			return nil, bad(column[2], fmt.Errorf("bad funding rate %s (want a decimal of magnitude below %g)", QuoteField(rs), MaxFundingRate))
 		}
 		rows, ok := byToken[tok]

@@ -120,7 +120,7 @@ func ParseFundingMissing(s string) (FundingMissing, error) {
 	case "zero":
 		return FundingMissing{Mode: FundingZero}, nil
 	}
-	if v, ok := strings.CutPrefix(s, "rate="); ok && isDecimal(v) {
+	if v, ok := strings.CutPrefix(s, "rate="); ok && IsDecimal(v) {
 		if x, err := strconv.ParseFloat(v, 64); err == nil && math.Abs(x) < 1 {
 			return FundingMissing{Mode: FundingRate, Rate: x}, nil
 		}

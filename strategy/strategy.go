@@ -29,7 +29,7 @@ type Config interface {
 }
 
 // Names lists the strategies New knows, the default first.
-func Names() []string { return []string{"ensemble", "specialist", "benchmark"} }
+func Names() []string { return []string{"ensemble", "specialist", "benchmark", "weights"} }
 
 // New returns the named strategy's configuration at its defaults.
 func New(name string) (Config, error) {
@@ -38,6 +38,8 @@ func New(name string) (Config, error) {
 		return &EnsembleConfig{P: DefaultEnsembleParams()}, nil
 	case "benchmark":
 		return &BenchmarkConfig{}, nil
+	case "weights":
+		return &WeightsConfig{}, nil
 	case "specialist":
 		c := SpecialistConfig{P: DefaultParams()}
 		return &c, nil

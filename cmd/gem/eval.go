@@ -87,6 +87,9 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			env := trial.NewEnv(p, use)
 			pool := &trial.Pool{Env: env, Exec: trial.Local{Workers: 1}, Ledger: lg, Returns: rf}
 			defer pool.Close()
+			if err := strat.attachBook(env); err != nil {
+				return err
+			}
 			if err := checkData(cfg, p); err != nil {
 				return err
 			}
