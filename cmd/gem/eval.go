@@ -98,7 +98,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				return seeds.eval(cmd.Context(), cmd.OutOrStdout(), pool, desc, spec, asJSON)
 			}
 			var bench *trial.Result
-			if cfg.Name() == "ensemble" {
+			if _, ok := cfg.(*strategy.LongShortConfig); ok || cfg.Name() == "ensemble" {
 				if bench, err = trial.Evaluate(cmd.Context(), env, strat.spec(&strategy.BenchmarkConfig{}, fill)); err != nil {
 					return err
 				}

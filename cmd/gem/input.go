@@ -247,7 +247,10 @@ func (s *strategyFlags) spec(cfg strategy.Config, fill harness.FillMode) trial.S
 // checkData refuses data on which cfg cannot work as meant (an ensemble
 // watching BTC on data without BTC).
 func checkData(cfg strategy.Config, p *harness.Panel) error {
-	if e, ok := cfg.(*strategy.EnsembleConfig); ok {
+	switch e := cfg.(type) {
+	case *strategy.EnsembleConfig:
+		return e.P.CheckData(p)
+	case *strategy.LongShortConfig:
 		return e.P.CheckData(p)
 	}
 	return nil
