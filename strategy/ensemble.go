@@ -21,7 +21,9 @@ type EnsembleParams struct {
 	HMM     HMMParams    `param:"hmm"`
 	Regime  RegimeParams `param:"regime"`
 	Gate    GateParams   `param:"gate"`
-	Short   ShortParams  `param:"short"`
+	// Short is the bear specialist's short side, off in the ensemble (its
+	// space leaves it out); the longshort strategy declares and sets it.
+	Short ShortParams `param:"-"`
 }
 
 // HMMParams configure the HMM regime detector, the market series every

@@ -17,13 +17,30 @@ type ShortParams struct {
 	Gross       float64 `param:"gross" min:"0.1" max:"3" search:"0.5:3" doc:"gross exposure Σ|w| of the whole book (above 1 levers; shorts and leverage need perps)"`
 }
 
+// LongShortParams are the longshort strategy's parameters: the ensemble's,
+// in the same names, and the short side's (short.*).
+type LongShortParams struct {
+	Bull    Params       `param:"bull"`
+	Bear    Params       `param:"bear"`
+	Ranging Params       `param:"ranging"`
+	HMM     HMMParams    `param:"hmm"`
+	Regime  RegimeParams `param:"regime"`
+	Gate    GateParams   `param:"gate"`
+	Short   ShortParams  `param:"short"`
+}
+
 // DefaultLongShortParams are the ensemble's defaults with the short side
 // on: three shorts at the bear specialist's R² threshold (0.7), half the
 // book at a bear posterior of 1, gross exposure 1.
-func DefaultLongShortParams() EnsembleParams {
-	p := DefaultEnsembleParams()
-	p.Short = ShortParams{Count: 3, R2Threshold: 0.7, Share: 0.5, Gross: 1}
-	return p
+func DefaultLongShortParams() LongShortParams {
+	e := DefaultEnsembleParams()
+	return LongShortParams{Bull: e.Bull, Bear: e.Bear, Ranging: e.Ranging, HMM: e.HMM, Regime: e.Regime, Gate: e.Gate,
+		Short: ShortParams{Count: 3, R2Threshold: 0.7, Share: 0.5, Gross: 1}}
+}
+
+// Ensemble returns the ensemble parameters the longshort strategy runs.
+func (p LongShortParams) Ensemble() EnsembleParams {
+	return EnsembleParams{Bull: p.Bull, Bear: p.Bear, Ranging: p.Ranging, HMM: p.HMM, Regime: p.Regime, Gate: p.Gate, Short: p.Short}
 }
 
 // longShort reports whether the short side or leverage is on.
@@ -113,13 +130,13 @@ func (e *Ensemble) longShortBook(v *harness.View) {
 
 // LongShortConfig is the ensemble with the bear specialist's short side on
 // (DefaultLongShortParams): a book of perps.
-type LongShortConfig struct{ P EnsembleParams }
+type LongShortConfig struct{ P LongShortParams }
 
 func (c *LongShortConfig) Name() string        { return "longshort" }
 func (c *LongShortConfig) Params() any         { return &c.P }
-func (c *LongShortConfig) Validate() error     { return c.P.Validate() }
+func (c *LongShortConfig) Validate() error     { return c.P.Ensemble().Validate() }
 func (c *LongShortConfig) Space() *space.Space { return longShortSpace() }
 func (c *LongShortConfig) Clone() Config       { d := *c; return &d }
 func (c *LongShortConfig) New(cache *Cache) harness.Strategy {
-	return NewEnsemble(c.P, cache)
+	return NewEnsemble(c.P.Ensemble(), cache)
 }

@@ -56,7 +56,7 @@ func TestShortBook(t *testing.T) {
 		want  []int // tokens in order
 	}{{1, []int{2}}, {2, []int{2, 1}}, {5, []int{2, 1}}} {
 		params.Short.Count = c.count
-		e := NewEnsemble(params, nil)
+		e := NewEnsemble(params.Ensemble(), nil)
 		var book []harness.Target
 		pr := &probe{day: 50, f: func(v *harness.View) { book = e.shortBook(v, nil) }}
 		if _, err := harness.Backtest(context.Background(), p, pr, harness.Config{Fill: harness.Causal, InitialCapital: 1}); err != nil {
@@ -76,7 +76,7 @@ func TestShortBook(t *testing.T) {
 	// At a bear posterior of 1 with share 0.5 and gross 2, a long book of
 	// AAA alone becomes AAA +1, CCC −1.
 	params.Short.Count, params.Short.Share, params.Short.Gross = 1, 0.5, 2
-	e := NewEnsemble(params, nil)
+	e := NewEnsemble(params.Ensemble(), nil)
 	pr := &probe{day: 50, f: func(v *harness.View) {
 		e.targets, e.post = []harness.Target{{Token: 0, Weight: 1}}, []float64{1, 0, 0}
 		e.longShortBook(v)

@@ -251,7 +251,7 @@ func checkData(cfg strategy.Config, p *harness.Panel) error {
 	case *strategy.EnsembleConfig:
 		return e.P.CheckData(p)
 	case *strategy.LongShortConfig:
-		return e.P.CheckData(p)
+		return e.P.Ensemble().CheckData(p)
 	}
 	return nil
 }
