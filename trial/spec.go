@@ -166,6 +166,9 @@ func Evaluate(ctx context.Context, env *Env, s Spec) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", s.Params.Changes(), err)
 	}
 	if w, ok := cfg.(*strategy.WeightsConfig); ok {
+		if env.Book == nil {
+			return nil, fmt.Errorf("the weights strategy has no book (gem eval --strategy weights --weights FILE)")
+		}
 		w.Book = env.Book
 	}
 	win, err := s.Window.Days(env.Panel)
