@@ -414,3 +414,49 @@ func FuzzReadFunding(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPerpBook drives signed books of two perps through price paths taken
+// from the fuzzer's bytes (daily moves of −50% to +100%, funding of either
+// sign): a backtest never panics, returns an error only for a book above
+// MaxGross, and its values are never negative or NaN.
+func FuzzPerpBook(f *testing.F) {
+	f.Add([]byte{128, 128, 200, 10, 255, 0, 30, 220, 128, 128, 5, 250})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) < 6 || len(b) > 600 {
+			return
+		}
+		nd := len(b) / 6
+		var candles []Candle
+		var funding []string
+		d0, _ := ParseDate("2024-01-01")
+		px := [2]float64{100, 100}
+		books := map[int][]Target{}
+		for d := range nd {
+			row := b[6*d : 6*d+6]
+			date := (d0 + Date(d)).String()
+			for i := range 2 {
+				o := px[i]
+				px[i] = max(px[i]*(0.5+1.5*float64(row[i])/255), 1e-6)
+				tok := []string{"AX", "BX"}[i]
+				candles = append(candles, candle(tok, date, o, max(o, px[i]), min(o, px[i]), px[i]))
+				funding = append(funding, tok+" "+date+"T08:00:00Z "+formatRate(0.01*(float64(row[2+i])-128)/128))
+			}
+			if row[4]%3 == 0 {
+				books[d] = []Target{{0, 3 * (float64(row[4]) - 128) / 128}, {1, 3 * (float64(row[5]) - 128) / 128}}
+			}
+		}
+		p := perpPanel(t, candles, funding...)
+		run, err := Backtest(context.Background(), p, &scripted{books: books}, Config{Fill: Causal, FeeRate: 0.003, InitialCapital: 1000})
+		if err != nil {
+			if !strings.Contains(err.Error(), "above the harness maximum") {
+				t.Fatal(err)
+			}
+			return
+		}
+		for d, v := range run.Values {
+			if !(v >= 0) {
+				t.Fatalf("value %g on day %d", v, d)
+			}
+		}
+	})
+}
