@@ -100,6 +100,9 @@ func (d *dataFlags) load(stderr io.Writer) (*harness.Panel, string, error) {
 	}
 	desc := fmt.Sprintf("%s: %d tokens, %d days (%s..%s)", what, p.NumTokens(), p.NumDays(), p.Dates[0], p.Dates[p.NumDays()-1])
 	if d.funding != "" {
+		if !p.HasPerps() {
+			return nil, "", fmt.Errorf("--funding %s: the data has no perps (a perp file's name contains \"perp\")", d.funding)
+		}
 		f, err := harness.LoadFunding(d.funding)
 		if err != nil {
 			return nil, "", err

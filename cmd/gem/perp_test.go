@@ -43,6 +43,7 @@ func TestPerpFlags(t *testing.T) {
 		{[]string{"--strategy", "weights", "--weights", book, "--data", perp}, "no funding for perp AAA on 2024-01-02"},
 		{[]string{"--strategy", "benchmark", "--weights", book, "--data", perp}, "--strategy weights and --weights FILE go together"},
 		{[]string{"--strategy", "weights", "--weights", book, "--data", perp, "--funding-missing", "rate=x"}, "--funding-missing"},
+		{[]string{"--strategy", "benchmark", "--data", spot, "--funding", funding}, "the data has no perps"},
 	} {
 		code, _, errText := gem(t, append([]string{"eval", "--ledger", "-"}, c.args...)...)
 		if code == 0 || !strings.Contains(errText, c.want) {
