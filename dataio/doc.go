@@ -8,7 +8,8 @@
 //   - doc.go: this overview.
 //   - read.go: Format, Options, Data; Read (format detection, gzip and zip,
 //     each layer limited by harness.TextLimit and every line by
-//     harness.MaxLineBytes) and Data.Panel; the bad-row policy (strict,
+//     harness.MaxLineBytes) and Data.Panel (each token's market from its
+//     file's name, spot and perp mixed only with AllowMixed); the bad-row policy (strict,
 //     drop, raw). A candle's rules are the harness's (harness.ValidateCandle),
 //     duplicates are caught as they arrive (harness.Collector), and the long
 //     CSV is read by the harness's own reader, harness.CSVReader.

@@ -85,6 +85,9 @@ type Data struct {
 	// Dropped lists the rows skipped under Options.DropBadRows, in file
 	// order, each as the error it would otherwise have been.
 	Dropped []*harness.ParseError
+	// AllowMixed lets Panel build a panel from spot and perp files
+	// together; without it, mixing the two markets is an error.
+	AllowMixed bool
 }
 
 // Read reads candle files of any format. Errors name the file and, where
@@ -109,14 +112,42 @@ func Read(opt Options, paths ...string) (*Data, error) {
 }
 
 // Panel builds a harness panel from the candles. A token-day present twice
-// is a *harness.ParseError naming both places.
+// is a *harness.ParseError naming both places. Each token's market is its
+// files' (harness.MarketOf): a panel of spot and perp files together is an
+// error unless AllowMixed, and a token with candles of both markets always
+// is.
 func (d *Data) Panel() (*harness.Panel, error) {
 	p, err := harness.NewPanel(d.Candles)
 	var dup *harness.DuplicateError
 	if errors.As(err, &dup) && dup.Second < len(d.Where) {
 		return nil, dup.At(d.Candles, d.Where)
 	}
-	return p, err
+	if err != nil || len(d.Where) != len(d.Candles) {
+		return p, err
+	}
+	markets := make(map[string]harness.Market)
+	files := [2]string{}
+	for i, at := range d.Where {
+		m := harness.MarketOf(at.File)
+		files[m] = at.File
+		tok := d.Candles[i].Token
+		if old, ok := markets[tok]; ok && old != m {
+			return nil, fmt.Errorf("%s:%d: token %s has perp and spot candles (%s and %s)", at.File, at.Line, tok, files[harness.Perp], files[harness.Spot])
+		}
+		markets[tok] = m
+	}
+	if files[harness.Perp] == "" {
+		return p, nil
+	}
+	if files[harness.Spot] != "" && !d.AllowMixed {
+		return nil, fmt.Errorf("%s holds perps and %s spot candles: mixing the two markets in one panel needs --allow-mixed", files[harness.Perp], files[harness.Spot])
+	}
+	perp := make([]bool, p.NumTokens())
+	for i := range perp {
+		perp[i] = markets[p.Series[i].Token] == harness.Perp
+	}
+	p.SetMarkets(perp)
+	return p, nil
 }
 
 // mode says what a reader does with a bad row.

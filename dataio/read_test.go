@@ -310,3 +310,46 @@ func newZip(w io.Writer) *zip.Writer { return zip.NewWriter(w) }
 func cdl(token, date string, open, high, low, close, volume float64) harness.Candle {
 	return harness.Candle{Token: token, Date: day(date), Open: open, High: high, Low: low, Close: close, Volume: volume}
 }
+
+// TestMarkets checks that a token knows its market from its file's name,
+// that spot and perp files mix only when asked, and that one token with
+// candles of both markets is refused even then.
+func TestMarkets(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("token,date,open,high,low,close,volume\n"+text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	spot := write("spot.csv", "BTC,2024-01-01,1,1,1,1,1\n")
+	perp := write("x_perp_1d.csv", "ETH,2024-01-01,1,1,1,1,1\nBTC,2024-01-02,1,1,1,1,1\n")
+	perpOnly := write("perp_only.csv", "ETH,2024-01-01,1,1,1,1,1\n")
+	p, _, err := load(Options{}, perpOnly)
+	if err != nil || p.Market(0) != harness.Perp || !p.HasPerps() {
+		t.Fatalf("perp file: %v, %v", p, err)
+	}
+	if p, _, err = load(Options{}, spot); err != nil || p.HasPerps() {
+		t.Fatalf("spot file: %v", err)
+	}
+	if _, _, err := load(Options{}, spot, perpOnly); err == nil || !strings.Contains(err.Error(), "--allow-mixed") {
+		t.Errorf("mixed without asking: %v", err)
+	}
+	d, err := Read(Options{}, spot, perpOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.AllowMixed = true
+	if p, err = d.Panel(); err != nil || p.Market(p.TokenIndex("BTC")) != harness.Spot || p.Market(p.TokenIndex("ETH")) != harness.Perp {
+		t.Errorf("mixed when asked: %v", err)
+	}
+	d, err = Read(Options{}, spot, perp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.AllowMixed = true
+	if _, err := d.Panel(); err == nil || !strings.Contains(err.Error(), "token BTC has perp and spot candles") {
+		t.Errorf("one token in both markets: %v", err)
+	}
+}

@@ -220,3 +220,30 @@ func TestSplitReusedMerged(t *testing.T) {
 		t.Errorf("split tokens %v, want only LUNA#2", split)
 	}
 }
+
+// TestSharedFunding: the funding file loads with the token and row counts
+// PROVENANCE.md gives, and the perp candle file's tokens are all perps, every
+// one of them with funding.
+func TestSharedFunding(t *testing.T) {
+	needShared(t)
+	f, err := harness.LoadFunding(filepath.Join(sharedData, "binance_usdm_funding_8h.csv.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Series) != 556 || f.Rows() != 381784 {
+		t.Errorf("got %d tokens and %d rows, want 556 and 381784", len(f.Series), f.Rows())
+	}
+	p, _, err := load(Options{}, filepath.Join(sharedData, "binance_usdm_perp_1d_silertrades.csv.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := make(map[string]bool)
+	for _, s := range f.Series {
+		has[s.Token] = true
+	}
+	for i := range p.NumTokens() {
+		if p.Market(i) != harness.Perp || !has[p.Series[i].Token] {
+			t.Fatalf("%s: market %v, funding %v; want perp with funding", p.Series[i].Token, p.Market(i), has[p.Series[i].Token])
+		}
+	}
+}

@@ -41,8 +41,11 @@ func (m FillMode) String() string {
 }
 
 // Target is a target portfolio weight for one token (an index into the
-// panel's tokens). Weights are fractions of portfolio value; their sum is at
-// most 1 and the rest is cash.
+// panel's tokens). Weights are signed fractions of portfolio value. A spot
+// book is long only and its weights sum to at most 1, the rest being cash.
+// A book of perps may also short (a negative weight) and lever (weights
+// summing past 1): its gross exposure Σ|w|, which the strategy chooses, is at
+// most MaxGross. A short or levered book on a spot token is an error.
 type Target struct {
 	Token  int
 	Weight float64
@@ -70,6 +73,7 @@ type Strategy interface {
 // fills the close of the decision day, or the entry price without one).
 type Account struct {
 	pf     *portfolio
+	dates  []Date
 	values []float64
 	last   int
 	day    int
@@ -89,6 +93,10 @@ type Stake struct {
 
 // Day is the calendar day the decision is for: its trades fill on that day.
 func (a *Account) Day() int { return a.day }
+
+// Date is the date of Day, the day the trades fill (the calendar, not its
+// candles: a View shows the candles only up to its own day).
+func (a *Account) Date() Date { return a.dates[a.day] }
 
 // Held reports whether token i is in the book (dust included).
 func (a *Account) Held(i int) bool { return a.pf.held(i) }
@@ -218,11 +226,24 @@ type Run struct {
 	// delisting rule sold.
 	Stale      []float64
 	StaleSales []StaleSale
+	// Gross and Net are each snapshot's Σ|position value| and Σ position
+	// value (negative for a short).
+	Gross, Net []float64
+	// FundingPaid and FundingReceived sum the settlements paid and received
+	// (both ≥ 0); FundingMissing counts the settlements of held perps that
+	// had no funding row, settled by Config.FundingMissing.
+	FundingPaid, FundingReceived float64
+	FundingMissing               int
+	Liquidations                 []Liquidation
 }
 
 // Backtest walks the panel day by day. On each day it asks the strategy to
-// hold or to rebalance, trades toward the new book, and takes a snapshot. It
-// stops early with ctx's error.
+// hold or to rebalance, trades toward the new book, settles the perps'
+// funding of the day (settleFunding), liquidates a book below its
+// maintenance margin (checkMargin), and takes a snapshot. It stops early
+// with ctx's error, or with an error for a book the market cannot hold (a
+// short or levered spot position, a gross exposure above MaxGross) or for
+// missing funding under FundingError.
 func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, error) {
 	nd, nt := p.NumDays(), p.NumTokens()
 	ref := cfg.Fill == Reference
@@ -236,7 +257,9 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		return nil, fmt.Errorf("harness: the scoring window has no days")
 	}
 	n := to - from
-	run := &Run{First: from, Values: make([]float64, 0, n), Cash: make([]float64, 0, n), HHIs: make([]float64, 0, n), Stale: make([]float64, 0, n)}
+	run := &Run{First: from, Values: make([]float64, 0, n), Cash: make([]float64, 0, n), HHIs: make([]float64, 0, n), Stale: make([]float64, 0, n),
+		Gross: make([]float64, 0, n), Net: make([]float64, 0, n)}
+	perps := p.HasPerps()
 	view := &View{p: p, fill: cfg.Fill}
 	weight := make([]float64, nt)
 	var targets []Target
@@ -288,7 +311,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		return c
 	}
 	snapPrice := func(tok int, entry float64) float64 { return snapAt(day, tok, entry) }
-	acct := &Account{pf: pf, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
+	acct := &Account{pf: pf, dates: p.Dates, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
 	for day = from; day < to; day++ {
 		if day&63 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -305,10 +328,27 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		acct.values, acct.day, acct.marked = run.Values, day, false
 		var rebalance bool
 		if targets, rebalance = s.Decide(view, acct, targets[:0]); rebalance {
-			pf.rebalance(targets, weight, fill, mark, !ref)
+			levered, err := checkBook(p, pf, targets)
+			if err != nil {
+				return nil, fmt.Errorf("harness: %s: %w", p.Dates[day], err)
+			}
+			pf.rebalance(targets, weight, fill, mark, !ref, levered)
 			run.Rebalances = append(run.Rebalances, Rebalance{Day: day, Targets: append([]Target(nil), targets...)})
 			acct.last = day
 		}
+		if perps {
+			if err := settleFunding(p, pf, run, day, snapPrice); err != nil {
+				return nil, err
+			}
+			checkMargin(pf, run, day, snapPrice)
+		}
+		gross, net := 0.0, 0.0
+		for _, pos := range pf.positions {
+			v := pos.Qty * snapPrice(pos.Token, pos.Entry)
+			gross += math.Abs(v)
+			net += v
+		}
+		run.Gross, run.Net = append(run.Gross, gross), append(run.Net, net)
 		total := pf.value(snapPrice)
 		run.Values = append(run.Values, total)
 		run.Cash = append(run.Cash, pf.cash)
@@ -351,4 +391,33 @@ func sellStale(p *Panel, pf *portfolio, run *Run, day, staleDays int) {
 		run.StaleSales = append(run.StaleSales, StaleSale{Day: day, Token: pos.Token, Value: pos.Qty * s.Close[n-1], Since: int(s.Day[n-1])})
 		pf.sellAll(k, s.Close[n-1])
 	}
+}
+
+// checkBook refuses a target book the market cannot hold and says whether
+// it trades on margin: a short held or targeted, or long weights summing
+// past 1 (beyond a rounding tolerance of 1e-9).
+func checkBook(p *Panel, pf *portfolio, targets []Target) (levered bool, err error) {
+	gross, net := 0.0, 0.0
+	for _, t := range targets {
+		if math.IsNaN(t.Weight) || math.IsInf(t.Weight, 0) {
+			return false, fmt.Errorf("weight %v for %s", t.Weight, p.Series[t.Token].Token)
+		}
+		gross += math.Abs(t.Weight)
+		net += t.Weight
+		levered = levered || t.Weight < 0
+	}
+	if gross > MaxGross*(1+1e-9) {
+		return false, fmt.Errorf("gross exposure %g above the harness maximum %g", gross, float64(MaxGross))
+	}
+	for _, pos := range pf.positions {
+		levered = levered || pos.Qty < 0
+	}
+	if levered = levered || net > 1+1e-9; levered {
+		for _, t := range targets {
+			if p.Market(t.Token) != Perp {
+				return false, fmt.Errorf("%s is a spot token: a short or levered book (gross %g, net %g) needs perps", p.Series[t.Token].Token, gross, net)
+			}
+		}
+	}
+	return levered, nil
 }

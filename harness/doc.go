@@ -16,7 +16,13 @@
 //	backtest.go     the contract with the interior (Strategy, Target, Account,
 //	                Stake), FillMode, Config, Run and Backtest, the day loop.
 //	portfolio.go    the cash-and-positions book: valuation and rebalancing
-//	                (sells in book order, then buys), fees per side.
+//	                (sells in book order, then buys), fees per side; signed
+//	                quantities for shorts, margin for levered books.
+//	perp.go         perpetual futures: the venue facts (MaxGross,
+//	                MaintenanceMargin, LiquidationFee), each token's Market,
+//	                the FundingMissing rule, funding settlement at every
+//	                event of a holding period, cross-margin liquidation.
+//	funding.go      the funding CSV (token,time,funding_rate): LoadFunding.
 //	view.go         View, the read-only window on a Panel that ends at the
 //	                decision day, and PanelID for caches.
 //	panel.go        Date, Candle, Series and Panel: point-in-time candles by
@@ -40,7 +46,8 @@
 //	fingerprint.go  Fingerprint of the harness source and of a Panel.
 //
 // Tests: backtest_test.go (fills, fees and marks by hand; the score's
-// gates), account_test.go (the Account's marks against the snapshots),
+// gates), perp_test.go (shorts, funding and liquidation by hand, fuzzed
+// invariants of signed books, the funding reader on hostile input), account_test.go (the Account's marks against the snapshots),
 // load_test.go and fuzz_test.go (the CSV reader on bad and hostile input),
 // panel_test.go (Rows against counting, duplicates, dates, a sparse panel's
 // memory), metrics_test.go (annualising by elapsed days),

@@ -62,6 +62,27 @@ func (p *Panel) Fingerprint() string {
 				}
 			}
 		}
+		// Markets and funding are hashed only when present, so that a spot
+		// panel keeps its fingerprint.
+		for i, x := range p.perp {
+			if x {
+				put(uint64(i))
+			}
+		}
+		for i, f := range p.funding {
+			if f == nil {
+				continue
+			}
+			put(uint64(i))
+			put(uint64(len(f.Time)))
+			for k := range f.Time {
+				put(uint64(f.Time[k]))
+				put(math.Float64bits(f.Rate[k]))
+			}
+		}
+		if p.missing != (FundingMissing{}) {
+			h.Write([]byte(p.missing.String()))
+		}
 		p.fp = hex.EncodeToString(h.Sum(nil))[:16]
 	})
 	return p.fp

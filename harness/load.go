@@ -501,7 +501,7 @@ func (cr *CSVReader) ParseValue(field int, s string) (float64, error) {
 		}
 		return math.NaN(), nil
 	}
-	if !isDecimal(s) {
+	if !IsDecimal(s) {
 		return 0, fmt.Errorf("%s is not a decimal number: %s", name, QuoteField(s))
 	}
 	v, err := strconv.ParseFloat(s, 64)
@@ -564,12 +564,12 @@ func ValidateCandle(c *Candle) (field int, err error) {
 	return 0, nil
 }
 
-// isDecimal reports whether s is a number in plain decimal notation: an
+// IsDecimal reports whether s is a number in plain decimal notation: an
 // optional sign, digits with an optional fraction (".5" and "5." count), and
 // an optional exponent (e or E, an optional sign, digits). It rejects what
 // strconv.ParseFloat also takes: "NaN", "Inf", hex floats ("0x1p-3") and
 // underscores ("1_000").
-func isDecimal(s string) bool {
+func IsDecimal(s string) bool {
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++

@@ -196,13 +196,13 @@ func TestPow(t *testing.T) {
 // one.
 func TestIsDecimal(t *testing.T) {
 	for _, s := range []string{"0", "12", "-3", "+4", "1.5", ".5", "5.", "9.2e-05", "1E6", "3.74512e-06", "0.50000000"} {
-		if !isDecimal(s) {
-			t.Errorf("isDecimal(%q) = false, want true", s)
+		if !IsDecimal(s) {
+			t.Errorf("IsDecimal(%q) = false, want true", s)
 		}
 	}
 	for _, s := range []string{"", "-", ".", "e5", "1e", "1e+", "0x1p-3", "0x10", "1_000", "NaN", "nan", "Inf", "+inf", "infinity", "1.2.3", "1e5.5", "--1", " 1", "1 ", "١"} {
-		if isDecimal(s) {
-			t.Errorf("isDecimal(%q) = true, want false", s)
+		if IsDecimal(s) {
+			t.Errorf("IsDecimal(%q) = true, want false", s)
 		}
 	}
 }

@@ -23,6 +23,14 @@ type Metrics struct {
 	StaleValuePct float64 `metric:"stale_value_pct" label:"value in tokens without a candle %" fmt:"%.2f"` // mean daily share of value held in tokens with no candle that day
 	StaleDays     int     `metric:"stale_days" label:"days with stale value"`                              // days on which some value sat in tokens with no candle
 	StaleSales    int     `metric:"stale_sales" label:"positions sold as delisted"`                        // positions the delisting rule sold
+
+	FundingPaid     float64 `metric:"funding_paid" label:"funding paid" fmt:"%.2f"`         // settlements paid, summed
+	FundingReceived float64 `metric:"funding_received" label:"funding received" fmt:"%.2f"` // settlements received, summed
+	FundingMissing  int     `metric:"funding_missing" label:"settlements without funding"`  // settled by the missing-funding rule
+	MeanGross       float64 `metric:"mean_gross" label:"gross exposure (mean)" fmt:"%.3f"`  // mean daily Σ|position| ÷ value
+	MeanNet         float64 `metric:"mean_net" label:"net exposure (mean)" fmt:"%.3f"`      // mean daily Σ position ÷ value
+	DaysShort       int     `metric:"days_short" label:"days short"`                        // days with more than 0.1% of value short
+	Liquidations    int     `metric:"liquidations" label:"liquidations"`
 }
 
 // Annualisation constants of the reference: 365 calendar days a year for
@@ -116,6 +124,20 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 		m.StaleValuePct = 100 * share / float64(len(v))
 	}
 	m.StaleSales = len(run.StaleSales)
+	m.FundingPaid, m.FundingReceived, m.FundingMissing = run.FundingPaid, run.FundingReceived, run.FundingMissing
+	m.Liquidations = len(run.Liquidations)
+	if len(run.Gross) == len(v) && len(run.Net) == len(v) {
+		g, n := make([]float64, len(v)), make([]float64, len(v))
+		for i, x := range v {
+			if x > 0 {
+				g[i], n[i] = run.Gross[i]/x, run.Net[i]/x
+			}
+			if (run.Gross[i]-run.Net[i])/2 > 0.001*x {
+				m.DaysShort++
+			}
+		}
+		m.MeanGross, m.MeanNet = Mean(g), Mean(n)
+	}
 	return m
 }
 

@@ -60,6 +60,13 @@ type Panel struct {
 	// search of Series[i].Day.
 	idx []tokenIndex
 
+	// perp[i] says token i is a perpetual future (nil: all spot), and
+	// funding[i] is its funding settlements (nil: none), and missing the
+	// rule for a held perp's day without any; see perp.go.
+	perp    []bool
+	funding []*FundingSeries
+	missing FundingMissing
+
 	fpOnce sync.Once
 	fp     string
 }

@@ -65,12 +65,20 @@ func (pf *portfolio) sellAll(k int, p float64) {
 }
 
 // rebalance trades toward target weights: sells first in book order, then
-// buys in target order. fill(tok) is the price a trade in tok fills at, false
+// buys in target order. Quantities are signed (a short is a negative
+// quantity, its sale proceeds in cash): a sell lowers a position's quantity,
+// a buy raises it, so one code path serves longs and shorts. A buy spends
+// its amount, the fee included (the position grows by (amount − fee) / p);
+// a sell receives its gross less the fee. A long-only book with weights
+// summing to at most 1 (levered false) buys at most its cash, as the
+// reference does; a levered book (a short held or targeted, or weights
+// summing past 1) trades on margin, and a short no longer targeted is
+// bought back whole, in book order, before the targets' buys. fill(tok) is the price a trade in tok fills at, false
 // when tok cannot trade today; mark(tok, entry) values a position that cannot.
 // weight is scratch space of one float per token, all zero on entry and on
 // return. closeOut makes a sell to a zero target sell the whole quantity, so
 // no dust remains (the reference leaves the sub-ulp residue of q*p/p).
-func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok int) (float64, bool), mark func(tok int, entry float64) float64, closeOut bool) {
+func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok int) (float64, bool), mark func(tok int, entry float64) float64, closeOut, levered bool) {
 	price := func(tok int, entry float64) float64 {
 		if p, ok := fill(tok); ok {
 			return p
@@ -105,7 +113,10 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 			pf.fees += fee
 			pf.traded += gross
 			pos.Qty -= qty
-			if pos.Qty <= pf.dust {
+			// A long sold to a target of zero or more ends at or below the
+			// dust (the reference's rounding can leave it a sub-ulp
+			// negative); only a sale to a short target can leave a short.
+			if pos.Qty <= pf.dust && (weight[pos.Token] >= 0 || pos.Qty >= -pf.dust) {
 				pf.remove(k)
 				continue
 			}
@@ -113,6 +124,20 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 		k++
 	}
 	total = pf.value(price)
+	for k := 0; levered && k < len(pf.positions); {
+		pos := &pf.positions[k]
+		p, ok := fill(pos.Token)
+		if !ok || pos.Qty >= 0 || weight[pos.Token] != 0 || !(-pos.Qty*p > minTrade) {
+			k++
+			continue
+		}
+		gross := -pos.Qty * p
+		fee := gross * pf.fee
+		pf.cash -= gross + fee
+		pf.fees += fee
+		pf.traded += gross
+		pf.remove(k)
+	}
 	for _, t := range targets {
 		p, ok := fill(t.Token)
 		if !ok {
@@ -123,10 +148,17 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 			cur = pf.positions[k].Qty * p
 		}
 		buy := total*t.Weight - cur
+		if t.Weight < 0 && -buy > minTrade {
+			pf.sellShort(t.Token, -buy/p, p)
+			continue
+		}
 		if !(buy > minTrade) {
 			continue
 		}
-		amount := min(buy, pf.cash)
+		amount := buy
+		if !levered {
+			amount = min(buy, pf.cash)
+		}
 		if !(amount > 0) {
 			continue
 		}
@@ -135,18 +167,34 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 		pf.cash -= amount
 		pf.fees += fee
 		pf.traded += amount
-		if k := pf.slot[t.Token]; k >= 0 {
-			pf.positions[k].Qty += qty
-		} else {
-			if !pf.bought[t.Token] {
-				pf.bought[t.Token] = true
-				pf.everHeld++
-			}
-			pf.slot[t.Token] = int32(len(pf.positions))
-			pf.positions = append(pf.positions, Position{Token: t.Token, Qty: qty, Entry: p})
-		}
+		pf.add(t.Token, qty, p)
 	}
 	for _, t := range targets {
 		weight[t.Token] = 0
 	}
+}
+
+// add adds qty (signed) to token tok's position, opening it at price p.
+func (pf *portfolio) add(tok int, qty, p float64) {
+	if k := pf.slot[tok]; k >= 0 {
+		pf.positions[k].Qty += qty
+		return
+	}
+	if !pf.bought[tok] {
+		pf.bought[tok] = true
+		pf.everHeld++
+	}
+	pf.slot[tok] = int32(len(pf.positions))
+	pf.positions = append(pf.positions, Position{Token: tok, Qty: qty, Entry: p})
+}
+
+// sellShort sells qty > 0 of token tok at price p, opening or growing a
+// short: the cash receives the gross less the fee.
+func (pf *portfolio) sellShort(tok int, qty, p float64) {
+	gross := qty * p
+	fee := gross * pf.fee
+	pf.cash += gross - fee
+	pf.fees += fee
+	pf.traded += gross
+	pf.add(tok, -qty, p)
 }

@@ -10,6 +10,10 @@
 //     leading one or blends them by posterior, and scales the book by
 //     risk-off gates.
 //   - The Benchmark buys BTC and ETH half and half and holds them.
+//   - LongShort is the Ensemble with the bear specialist's short side on:
+//     it shorts the falling fits, scaled by the bear posterior, at a
+//     gross exposure of its choosing (a book of perps).
+//   - Weights replays an externally computed book of signed weights.
 //
 // Fits, rankings and regime posteriors are shared between runs and
 // configurations through a Cache; a cached value depends only on data up to
@@ -33,10 +37,17 @@
 //	market.go      the market series a detector watches (hmm.market) and the
 //	               trend gate's moving average.
 //	benchmark.go   the BTC+ETH buy-and-hold Benchmark.
+//	longshort.go   ShortParams, the bear specialist's short side and the
+//	               long/short book of the ensemble; LongShortConfig.
+//	weights.go     Book (a CSV date,token,weight of signed targets) and the
+//	               Weights strategy that replays it through the harness.
 //
 // Tests: golden_test.go (every reference score and equity curve, bit for
 // bit), trigger_test.go, ensemble_test.go (the allocator's invariants,
 // causality), regime_test.go (detectors of 2 to 4 states, the market series,
-// data without BTC), space_test.go (every parameter declared), bench_test.go
+// data without BTC), space_test.go (every parameter declared),
+// longshort_test.go (the short side on known trends, the long/short
+// formula), weights_test.go (the book reader on hostile input, a replay by hand, the
+// funding alone on the real perp data), bench_test.go
 // (the ensemble on the merged panel, the specialist on the golden datasets).
 package strategy

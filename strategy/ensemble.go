@@ -21,6 +21,9 @@ type EnsembleParams struct {
 	HMM     HMMParams    `param:"hmm"`
 	Regime  RegimeParams `param:"regime"`
 	Gate    GateParams   `param:"gate"`
+	// Short is the bear specialist's short side, off in the ensemble (its
+	// space leaves it out); the longshort strategy declares and sets it.
+	Short ShortParams `param:"-"`
 }
 
 // HMMParams configure the HMM regime detector, the market series every
@@ -109,6 +112,7 @@ func DefaultEnsembleParams() EnsembleParams {
 		Regime: RegimeParams{Model: "hmm", Duration: "negative_binomial", MaxDuration: 30, JumpPenalty: 10},
 		Gate: GateParams{Trend: true, TrendWindow: 50, TrendBear: 0.6, TrendExposure: 0,
 			Drawdown: true, DrawdownLimit: 0.25, DrawdownCooloff: 14},
+		Short: ShortParams{R2Threshold: 0.7, Share: 0.5, Gross: 1},
 	}
 }
 
@@ -175,6 +179,7 @@ type Ensemble struct {
 	regimes  *regimeTable  // the detector's output, from the first decision on
 	spec     []*Specialist // one per regime state, from the first decision on
 	idle     *Specialist   // trades without a regime call: the ranging parameters
+	shorts   *Specialist   // the bear specialist's short side: its fits, lowest momentum first
 	// The decision of the current day; the target book is computed only
 	// past the cooldown.
 	post     []float64
@@ -187,6 +192,7 @@ type Ensemble struct {
 	seen      int // account values already folded into peak
 	coolUntil int
 	gated     bool
+	drawdown  bool // the drawdown gate holds cash today
 	// Scratch.
 	blend   []float64
 	touched []int
@@ -208,7 +214,9 @@ func newEnsemble(p EnsembleParams, cache *Cache, build newDetector) *Ensemble {
 	if cache == nil {
 		cache = NewCache()
 	}
-	return &Ensemble{P: p, cache: cache, detector: build, idle: NewSpecialist(p.Ranging, cache), coolUntil: -1}
+	bear := p.Bear
+	bear.PickLowestMomentum = true
+	return &Ensemble{P: p, cache: cache, detector: build, idle: NewSpecialist(p.Ranging, cache), shorts: NewSpecialist(bear, cache), coolUntil: -1}
 }
 
 // specialist returns the specialist of regime state k, or with k = noCall
@@ -320,6 +328,9 @@ func (e *Ensemble) book(v *harness.View) {
 		}
 		e.targets = kept
 	}
+	if e.P.Short.longShort() {
+		e.longShortBook(v)
+	}
 }
 
 // allocate is the meta-allocator. Without a regime call (post nil) the
@@ -370,6 +381,7 @@ func (e *Ensemble) allocate(dst []harness.Target, post []float64, book func(k in
 // and whether any gate is closed.
 func (e *Ensemble) gates(v *harness.View, a *harness.Account, post []float64) (float64, bool) {
 	exposure := 1.0
+	e.drawdown = false
 	g := &e.P.Gate
 	if g.Drawdown {
 		values := a.Values()
@@ -386,6 +398,7 @@ func (e *Ensemble) gates(v *harness.View, a *harness.Account, post []float64) (f
 		if e.coolUntil >= len(values) {
 			e.Stats.DrawdownDays++
 			exposure = 0
+			e.drawdown = true
 		}
 	}
 	if g.Trend && exposure > 0 && post != nil && post[0] >= g.TrendBear {

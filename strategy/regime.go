@@ -173,7 +173,7 @@ type regimeReport struct{ Refits, FailedFits int }
 
 func (e *Ensemble) regimeKey(v *harness.View) regimeKey {
 	k := regimeKey{panel: v.Panel(), p: e.P}
-	k.p.Bull, k.p.Bear, k.p.Ranging, k.p.Gate = Params{}, Params{}, Params{}, GateParams{}
+	k.p.Bull, k.p.Bear, k.p.Ranging, k.p.Gate, k.p.Short = Params{}, Params{}, Params{}, GateParams{}, ShortParams{}
 	k.p.HMM.HardSwitchThreshold = 0
 	return k
 }

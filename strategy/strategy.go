@@ -29,7 +29,7 @@ type Config interface {
 }
 
 // Names lists the strategies New knows, the default first.
-func Names() []string { return []string{"ensemble", "specialist", "benchmark"} }
+func Names() []string { return []string{"ensemble", "specialist", "benchmark", "longshort", "weights"} }
 
 // New returns the named strategy's configuration at its defaults.
 func New(name string) (Config, error) {
@@ -38,6 +38,10 @@ func New(name string) (Config, error) {
 		return &EnsembleConfig{P: DefaultEnsembleParams()}, nil
 	case "benchmark":
 		return &BenchmarkConfig{}, nil
+	case "longshort":
+		return &LongShortConfig{P: DefaultLongShortParams()}, nil
+	case "weights":
+		return &WeightsConfig{}, nil
 	case "specialist":
 		c := SpecialistConfig{P: DefaultParams()}
 		return &c, nil
@@ -62,5 +66,6 @@ func (c *SpecialistConfig) New(cache *Cache) harness.Strategy {
 var (
 	specialistSpace = sync.OnceValue(func() *space.Space { return declare(DefaultParams()) })
 	ensembleSpace   = sync.OnceValue(func() *space.Space { return declare(DefaultEnsembleParams()) })
+	longShortSpace  = sync.OnceValue(func() *space.Space { return declare(DefaultLongShortParams()) })
 	benchmarkSpace  = sync.OnceValue(func() *space.Space { return space.New() })
 )

@@ -125,6 +125,8 @@ type Env struct {
 	Panel   *harness.Panel
 	Cache   *strategy.Cache
 	Command string // recorded in each row: eval, sweep, search ...
+	// Book is the target book the weights strategy replays (nil: none).
+	Book *strategy.Book
 }
 
 // NewEnv returns an environment for trials of command on p, with a fresh
@@ -136,7 +138,11 @@ func NewEnv(p *harness.Panel, command string) *Env {
 // Key is the ledger key the spec's row will have on env's data under the
 // current harness.
 func (e *Env) Key(s Spec) string {
-	return ledger.Key(s.Strategy, s.Fill.String(), s.Window.String(), s.Params.String(), harness.Fingerprint(), e.Panel.Fingerprint())
+	name := s.Strategy
+	if name == "weights" && e.Book != nil {
+		name += "@" + e.Book.Hash // one key per book replayed
+	}
+	return ledger.Key(name, s.Fill.String(), s.Window.String(), s.Params.String(), harness.Fingerprint(), e.Panel.Fingerprint())
 }
 
 // Result is a finished trial: its ledger row, and for a trial evaluated
@@ -158,6 +164,12 @@ func Evaluate(ctx context.Context, env *Env, s Spec) (*Result, error) {
 	cfg, err := s.Config()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Params.Changes(), err)
+	}
+	if w, ok := cfg.(*strategy.WeightsConfig); ok {
+		if env.Book == nil {
+			return nil, fmt.Errorf("the weights strategy has no book (gem eval --strategy weights --weights FILE)")
+		}
+		w.Book = env.Book
 	}
 	win, err := s.Window.Days(env.Panel)
 	if err != nil {

@@ -87,6 +87,9 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			env := trial.NewEnv(p, use)
 			pool := &trial.Pool{Env: env, Exec: trial.Local{Workers: 1}, Ledger: lg, Returns: rf}
 			defer pool.Close()
+			if err := strat.attachBook(env); err != nil {
+				return err
+			}
 			if err := checkData(cfg, p); err != nil {
 				return err
 			}
@@ -95,7 +98,7 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				return seeds.eval(cmd.Context(), cmd.OutOrStdout(), pool, desc, spec, asJSON)
 			}
 			var bench *trial.Result
-			if cfg.Name() == "ensemble" {
+			if _, ok := cfg.(*strategy.LongShortConfig); ok || cfg.Name() == "ensemble" {
 				if bench, err = trial.Evaluate(cmd.Context(), env, strat.spec(&strategy.BenchmarkConfig{}, fill)); err != nil {
 					return err
 				}

@@ -29,6 +29,10 @@ type dataFlags struct {
 	tokens  []string
 	from    string
 	to      string
+
+	funding        string
+	fundingMissing string
+	allowMixed     bool
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
@@ -46,6 +50,9 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.from, "from", "", "keep candles dated on or after this day (YYYY-MM-DD)")
 	fs.StringVar(&d.to, "to", "", "keep candles dated on or before this day (YYYY-MM-DD)")
 	fs.BoolVar(&d.filter.SplitReused, "split-reused", false, "split a reused ticker into two assets after its long gap (LUNA, then LUNA#2)")
+	fs.StringVar(&d.funding, "funding", "", "perp funding settlements (CSV token,time,funding_rate; .gz accepted) for the perp files' tokens (a file whose name contains \"perp\" holds perps)")
+	fs.StringVar(&d.fundingMissing, "funding-missing", "error", "a held perp's day without a funding settlement: error, zero, or rate=X (X per settlement, three a day); the count of such settlements is reported")
+	fs.BoolVar(&d.allowMixed, "allow-mixed", false, "allow spot and perp candle files in one panel")
 	fs.BoolVar(&d.filter.SplitRedenominated, "split-redenominated", false, "split a token at a suspected redenomination (see gem data check) into two assets")
 }
 
@@ -74,15 +81,39 @@ func (d *dataFlags) universe() (dataio.Filter, error) {
 // load reads the panel and describes it in a few words; rows dropped by
 // --drop-bad-rows are reported on stderr.
 func (d *dataFlags) load(stderr io.Writer) (*harness.Panel, string, error) {
+	rule := d.fundingMissing
+	if rule == "" {
+		rule = "error" // flags not registered (a command that only reads data)
+	}
+	missing, err := harness.ParseFundingMissing(rule)
+	if err != nil {
+		return nil, "", fmt.Errorf("--funding-missing: %w", err)
+	}
 	data, what, err := d.read(stderr)
 	if err != nil {
 		return nil, "", err
 	}
+	data.AllowMixed = d.allowMixed
 	p, err := data.Panel()
 	if err != nil {
 		return nil, "", err
 	}
 	desc := fmt.Sprintf("%s: %d tokens, %d days (%s..%s)", what, p.NumTokens(), p.NumDays(), p.Dates[0], p.Dates[p.NumDays()-1])
+	if d.funding != "" {
+		if !p.HasPerps() {
+			return nil, "", fmt.Errorf("--funding %s: the data has no perps (a perp file's name contains \"perp\")", d.funding)
+		}
+		f, err := harness.LoadFunding(d.funding)
+		if err != nil {
+			return nil, "", err
+		}
+		p.AttachFunding(f)
+		desc += fmt.Sprintf("; funding %s: %d tokens, %d settlements", d.funding, len(f.Series), f.Rows())
+	}
+	if p.HasPerps() {
+		p.SetFundingMissing(missing)
+		desc += "; missing funding: " + missing.String()
+	}
 	return p, desc, nil
 }
 
@@ -165,11 +196,13 @@ type strategyFlags struct {
 	fill     string
 	from, to string
 	win      trial.Window // the scoring window, set by config
+	weights  string
 }
 
 func (s *strategyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.name, "strategy", strategy.Names()[0], "strategy: "+strings.Join(strategy.Names(), ", "))
 	fs.StringArrayVar(&s.sets, "set", nil, "set a parameter, name=value (repeatable); see the valid names with any bad name")
+	fs.StringVar(&s.weights, "weights", "", "the book --strategy weights replays: CSV date,token,weight (signed; .gz accepted), each date's weights traded on that date")
 	fs.StringVar(&s.fill, "fill", "causal", "fill mode: causal (decide on data through t-1, fill at t's open) or reference (the reference's same-close fills)")
 	fs.StringVar(&s.from, "score-from", "", "first day of the scoring window (YYYY-MM-DD): capital starts then, and the strategy warms up on all the data before it")
 	fs.StringVar(&s.to, "score-to", "", "last day of the scoring window (YYYY-MM-DD); metrics and the score cover only the window")
@@ -184,6 +217,9 @@ func (s *strategyFlags) config() (strategy.Config, harness.FillMode, error) {
 	cfg, err := strategy.New(s.name)
 	if err != nil {
 		return nil, 0, err
+	}
+	if (s.name == "weights") != (s.weights != "") {
+		return nil, 0, fmt.Errorf("--strategy weights and --weights FILE go together")
 	}
 	a := strategy.Assign(cfg)
 	for _, kv := range s.sets {
@@ -214,8 +250,11 @@ func (s *strategyFlags) spec(cfg strategy.Config, fill harness.FillMode) trial.S
 // checkData refuses data on which cfg cannot work as meant (an ensemble
 // watching BTC on data without BTC).
 func checkData(cfg strategy.Config, p *harness.Panel) error {
-	if e, ok := cfg.(*strategy.EnsembleConfig); ok {
+	switch e := cfg.(type) {
+	case *strategy.EnsembleConfig:
 		return e.P.CheckData(p)
+	case *strategy.LongShortConfig:
+		return e.P.Ensemble().CheckData(p)
 	}
 	return nil
 }
@@ -225,5 +264,21 @@ func checkWorkers(n int) error {
 	if n < 1 {
 		return fmt.Errorf("--workers %d: want at least 1", n)
 	}
+	return nil
+}
+
+// attachBook loads the --weights book into env, checked against its panel.
+func (s *strategyFlags) attachBook(env *trial.Env) error {
+	if s.weights == "" {
+		return nil
+	}
+	b, err := strategy.LoadBook(s.weights)
+	if err != nil {
+		return err
+	}
+	if err := b.Check(env.Panel); err != nil {
+		return fmt.Errorf("%s: %w", s.weights, err)
+	}
+	env.Book = b
 	return nil
 }
