@@ -181,6 +181,30 @@ func (p *Panel) SetFundingMissing(rule FundingMissing) {
 	p.fpOnce, p.fp = sync.Once{}, ""
 }
 
+// InheritMarkets gives p the markets, funding and missing-funding rule of
+// src, token by token name: for a panel rebuilt from src's candles (the
+// look-ahead check's perturbed copies).
+func (p *Panel) InheritMarkets(src *Panel) {
+	if src.perp != nil {
+		p.perp = make([]bool, len(p.Series))
+	}
+	if src.funding != nil {
+		p.funding = make([]*FundingSeries, len(p.Series))
+	}
+	for i := range p.Series {
+		if j := src.TokenIndex(p.Series[i].Token); j >= 0 {
+			if src.perp != nil {
+				p.perp[i] = src.perp[j]
+			}
+			if src.funding != nil {
+				p.funding[i] = src.funding[j]
+			}
+		}
+	}
+	p.missing = src.missing
+	p.fpOnce, p.fp = sync.Once{}, ""
+}
+
 // FundingMissing is the panel's rule for missing funding.
 func (p *Panel) FundingMissing() FundingMissing { return p.missing }
 

@@ -133,7 +133,7 @@ func Check(ctx context.Context, p *harness.Panel, newStrategy NewStrategy, cfg C
 				if i >= len(r.Days) {
 					return
 				}
-				leaks[i], errs[i] = probe(ctx, candles, p.Dates, r.Days[i], base.Rebalances, newStrategy, bt, cfg.Seed)
+				leaks[i], errs[i] = probe(ctx, p, candles, r.Days[i], base.Rebalances, newStrategy, bt, cfg.Seed)
 			}
 		})
 	}
@@ -153,12 +153,14 @@ func Check(ctx context.Context, p *harness.Panel, newStrategy NewStrategy, cfg C
 }
 
 // probe perturbs from day t on and compares the decisions through t.
-func probe(ctx context.Context, candles []harness.Candle, dates []harness.Date, t int, want []harness.Rebalance, newStrategy NewStrategy, bt harness.Config, seed uint64) (*Leak, error) {
+func probe(ctx context.Context, p *harness.Panel, candles []harness.Candle, t int, want []harness.Rebalance, newStrategy NewStrategy, bt harness.Config, seed uint64) (*Leak, error) {
+	dates := p.Dates
 	run := func(from int) (*harness.Run, error) {
 		q, err := harness.NewPanel(perturb(candles, dates[from], seed, uint64(from)))
 		if err != nil {
 			return nil, fmt.Errorf("lookahead: perturbed panel: %w", err)
 		}
+		q.InheritMarkets(p)
 		return harness.Backtest(ctx, q, newStrategy(q), bt)
 	}
 	got, err := run(t)

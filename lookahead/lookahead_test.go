@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"gem/harness"
@@ -79,9 +80,14 @@ func TestLeakyStrategyCaught(t *testing.T) {
 
 // TestBuiltinsCausal: every built-in strategy passes with causal fills.
 func TestBuiltinsCausal(t *testing.T) {
-	p := smallUniverse(t)
 	for _, name := range strategy.Names() {
 		t.Run(name, func(t *testing.T) {
+			p := smallUniverse(t)
+			if name == "longshort" { // shorts need perps: the same universe as perps without funding
+				p.SetMarkets(slices.Repeat([]bool{true}, p.NumTokens()))
+				fm, _ := harness.ParseFundingMissing("zero")
+				p.SetFundingMissing(fm)
+			}
 			cfg, err := strategy.New(name)
 			if err != nil {
 				t.Fatal(err)
@@ -212,7 +218,7 @@ func BenchmarkProbe(b *testing.B) {
 	c := candlesOf(p)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := probe(context.Background(), c, p.Dates, 200, base.Rebalances, newStrategy, bt, 1); err != nil {
+		if _, err := probe(context.Background(), p, c, 200, base.Rebalances, newStrategy, bt, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
