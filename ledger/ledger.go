@@ -121,19 +121,29 @@ func (r *Row) field(col string) string {
 	case "params":
 		return clean(r.Params)
 	}
+	if f, m := r.metric(col); f != nil {
+		return FormatFloat(f.Get(m))
+	}
+	return ""
+}
+
+// metric returns the schema field and the metrics (base or stress) of a
+// column such as "base_sharpe_ratio", or nil for another column.
+func (r *Row) metric(col string) (*harness.MetricField, *harness.Metrics) {
 	for _, p := range []struct {
 		prefix string
 		m      *harness.Metrics
 	}{{"base_", &r.Base}, {"stress_", &r.Stress}} {
 		if name, ok := strings.CutPrefix(col, p.prefix); ok {
-			for _, f := range harness.MetricSchema() {
-				if f.Name == name {
-					return FormatFloat(f.Get(p.m))
+			fields := harness.MetricSchema()
+			for i := range fields {
+				if fields[i].Name == name {
+					return &fields[i], p.m
 				}
 			}
 		}
 	}
-	return ""
+	return nil, nil
 }
 
 // setField parses the text of the named column into the row.
@@ -163,21 +173,12 @@ func (r *Row) setField(col, s string) error {
 	case "params":
 		r.Params = s
 	default:
-		for _, p := range []struct {
-			prefix string
-			m      *harness.Metrics
-		}{{"base_", &r.Base}, {"stress_", &r.Stress}} {
-			if name, ok := strings.CutPrefix(col, p.prefix); ok {
-				for _, f := range harness.MetricSchema() {
-					if f.Name == name {
-						x, e := parseFloat(s)
-						if e != nil {
-							return fmt.Errorf("column %s: %q is not a number", col, truncate(s))
-						}
-						f.Set(p.m, x)
-					}
-				}
+		if f, m := r.metric(col); f != nil {
+			x, e := parseFloat(s)
+			if e != nil {
+				return fmt.Errorf("column %s: %q is not a number", col, truncate(s))
 			}
+			f.Set(m, x)
 		}
 	}
 	if err != nil {
