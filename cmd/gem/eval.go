@@ -263,7 +263,11 @@ func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, s
 		fmt.Fprintf(tw, "detector %s\t%g\n", s.Name, s.Value)
 	}
 	fmt.Fprintf(tw, "\nbenchmark %s\n", strategy.BenchmarkBasket(p))
-	fmt.Fprintf(tw, "score\t%s\n", ledger.FormatFloat(bench.Score))
+	score := ledger.FormatFloat(bench.Score)
+	if bench.Rejected() {
+		score += "  (" + bench.Rejection + ")"
+	}
+	fmt.Fprintf(tw, "score\t%s\n", score)
 	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)
 	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
 	tw.Flush()
