@@ -12,9 +12,9 @@ const maxGridLevels = 1 << 20
 // Grid proposes every combination of its space's parameters' Levels, the last
 // parameter varying fastest, streamed without holding the grid in memory.
 type Grid struct {
-	q       phase
-	cur     *cursor
-	pending int
+	q   phase
+	cur *cursor
+	batch
 }
 
 // NewGrid returns the grid over s, whose parameters must all be discrete.
@@ -46,8 +46,8 @@ func (g *Grid) Size() int { return g.q.size() }
 
 // Ask implements Method.
 func (g *Grid) Ask(n int) ([]space.Assignment, error) {
-	if g.pending > 0 {
-		return nil, fmt.Errorf("search: Ask before the last batch was told")
+	if err := g.asking(); err != nil {
+		return nil, err
 	}
 	var out []space.Assignment
 	for len(out) < n {
@@ -59,13 +59,4 @@ func (g *Grid) Ask(n int) ([]space.Assignment, error) {
 	}
 	g.pending = len(out)
 	return out, nil
-}
-
-// Tell implements Method; a grid learns nothing from scores.
-func (g *Grid) Tell(scores []float64) error {
-	if len(scores) != g.pending {
-		return fmt.Errorf("search: told %d scores for a batch of %d", len(scores), g.pending)
-	}
-	g.pending = 0
-	return nil
 }

@@ -71,3 +71,24 @@ func Drive(ctx context.Context, m Method, budget, batch int, eval Evaluate) (int
 	}
 	return done, nil
 }
+
+// batch tracks the size of the batch awaiting Tell, for the methods that
+// learn nothing from scores (Grid, Random).
+type batch struct{ pending int }
+
+// asking reports a call of Ask before the last batch was told.
+func (b *batch) asking() error {
+	if b.pending > 0 {
+		return fmt.Errorf("search: Ask before the last batch was told")
+	}
+	return nil
+}
+
+// Tell implements Method: it checks the count and learns nothing.
+func (b *batch) Tell(scores []float64) error {
+	if len(scores) != b.pending {
+		return fmt.Errorf("search: told %d scores for a batch of %d", len(scores), b.pending)
+	}
+	b.pending = 0
+	return nil
+}

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -14,11 +13,11 @@ import (
 // repeatable; a finite space smaller than the budget is exhausted without
 // repeats, and then Random proposes nothing more.
 type Random struct {
-	s       *space.Space
-	rng     *rand.Rand
-	seen    map[string]bool
-	size    int // distinct assignments of a finite space; MaxInt when infinite
-	pending int
+	s    *space.Space
+	rng  *rand.Rand
+	seen map[string]bool
+	size int // distinct assignments of a finite space; MaxInt when infinite
+	batch
 }
 
 // NewRandom returns random search of s seeded by seed. Every parameter of s
@@ -41,8 +40,8 @@ func NewRandom(s *space.Space, seed uint64) *Random {
 
 // Ask implements Method.
 func (m *Random) Ask(n int) ([]space.Assignment, error) {
-	if m.pending > 0 {
-		return nil, fmt.Errorf("search: Ask before the last batch was told")
+	if err := m.asking(); err != nil {
+		return nil, err
 	}
 	var out []space.Assignment
 	for tries := 0; len(out) < n && len(m.seen) < m.size && tries < 100*n+100; tries++ {
@@ -54,15 +53,6 @@ func (m *Random) Ask(n int) ([]space.Assignment, error) {
 	}
 	m.pending = len(out)
 	return out, nil
-}
-
-// Tell implements Method; random search learns nothing from scores.
-func (m *Random) Tell(scores []float64) error {
-	if len(scores) != m.pending {
-		return fmt.Errorf("search: told %d scores for a batch of %d", len(scores), m.pending)
-	}
-	m.pending = 0
-	return nil
 }
 
 // draw returns one assignment drawn uniformly.
