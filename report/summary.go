@@ -3,32 +3,52 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"io"
+	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"gem/ledger"
+	"gem/trial"
 )
 
 // Summary is what one comparable group of trials did, read as the
-// keep-or-revert loop of program.md: trials in ledger order, each kept when
-// its score beats the best before it (the incumbent) and discarded
-// otherwise. The first trial is the baseline.
+// keep-or-revert loop of program.md, in ledger order. The first trial is
+// the baseline and the first incumbent. A "keep" row (gem keep, a copy of
+// the trial the agent adopted) makes its configuration the incumbent. A
+// trial whose parameters equal the incumbent's except the regime-model seed
+// (trial.SeedParam) is a replicate: it measures noise, it tunes nothing.
+// Every other trial is a probe. Without any keep row in the group, a probe
+// is adopted when its score beats the incumbent's (the loop as a plain
+// sweep's ledger reads). A parameter missing from either row (a ledger
+// written before the parameter existed) does not count as changed.
 type Summary struct {
 	*Group
-	Rejected  int          // trials scored −Inf
-	Commands  []CountBy    // trials per ledger command, most first
-	Kept      int          // trials that beat the incumbent
-	Discarded int          // the others, baseline excluded
-	Baseline  *ledger.Row  // the group's first trial
-	Best      *ledger.Row  // the last incumbent
-	Start     time.Time    // when the first trial started
-	End       time.Time    // when the last trial was recorded
-	Evaluated float64      // seconds spent evaluating, summed over trials
-	Params    []ParamTrail // per parameter that some trial changed
-	Steps     []Step       // the kept trials, in order
+	Rejected   int         // trials scored −Inf (keep rows excluded)
+	Commands   []CountBy   // rows per ledger command, most first
+	Marked     bool        // the group has keep rows: kept means marked by gem keep
+	Marks      int         // keep rows
+	Kept       int         // adoptions
+	Discarded  int         // probes whose configuration was not adopted at or after them
+	Replicates int         // trials repeating an incumbent under another seed, or again
+	Baseline   *ledger.Row // the group's first trial
+	Best       *ledger.Row // the last incumbent: the final configuration
+	Start      time.Time   // when the first trial started
+	End        time.Time   // when the last row was recorded
+	Evaluated  float64     // seconds spent evaluating, summed over trials
+	Params     []ParamTrail
+	Steps      []Step // the adoptions, in order
+	// NeighbourChange is the median, over pairs of consecutive values of a
+	// parameter probed alone against one incumbent (the incumbent's own
+	// value included), of the absolute difference of their median scores
+	// over seeds; NaN without a pair of finite medians. NeighbourPairs
+	// counts the pairs.
+	NeighbourChange float64
+	NeighbourPairs  int
+	seeds           map[string]map[string]float64 // seedless params → seed → score
+	canon           map[*ledger.Row]string        // each row's parameters, every one named
 }
 
 // CountBy is a count of trials with one value of a column.
@@ -37,24 +57,53 @@ type CountBy struct {
 	N     int
 }
 
-// ParamTrail is one parameter's part in the loop.
+// ParamTrail is one parameter's part in the loop (the seed is never one:
+// its trials are replicates). Adopted values (Baseline, Winner, Kept) stand
+// apart from probed ones (Tried, Trials, Best).
 type ParamTrail struct {
-	Name   string
-	Tried  []string // every value it took in the trials that changed it, and the value before
-	Winner string   // its value in the incumbent after the last trial that changed it
+	Name     string
+	Tried    []string // the values probes gave it, each differing from the incumbent's then, sorted
+	Baseline string   // its value in the baseline
+	Winner   string   // its value in the final configuration
 	// Before is the incumbent's score before the first trial that changed
 	// the parameter, After the incumbent's score after the last one.
 	Before, After float64
-	Trials        int // trials that changed it
-	Kept          int // of which kept
+	Trials        int // probes that changed it
+	Kept          int // adoptions that changed it
+	// Best is the best discarded probe that changed it (its changes from
+	// its incumbent, "name=value ..."; "" when none), BestSpread its
+	// scores over seeds, Incumbent those of the incumbent it was compared
+	// with.
+	Best                  string
+	BestSpread, Incumbent trial.Spread
+	// NeighbourChange is Summary.NeighbourChange over this parameter's
+	// pairs alone.
+	NeighbourChange float64
 }
 
-// Step is a kept trial.
+// Step is an adoption.
 type Step struct {
 	Trial   int // 1-based position in the group
 	Row     *ledger.Row
 	Changed []string // name=value of each parameter that differs from the incumbent
-	Delta   float64  // score gain over the incumbent (+Inf over a −Inf incumbent)
+	Delta   float64  // the row's score gain over the incumbent row's (+Inf over a −Inf incumbent)
+	// Before and After are the scores over seeds of the incumbent and of
+	// the adopted configuration (every trial of each in the group).
+	Before, After trial.Spread
+	// Neighbours are, when the adoption changed one numeric parameter, the
+	// probed values nearest below and above the adopted one against the
+	// same incumbent, with their median scores: program.md's robustness
+	// rule.
+	Neighbours []Point
+}
+
+// Gain is the adoption's gain in median score over seeds.
+func (s *Step) Gain() float64 { return s.After.Median - s.Before.Median }
+
+// Point is a parameter value and the median score of its configuration.
+type Point struct {
+	Value  string
+	Median float64
 }
 
 // KeepCommand is the command of a ledger row written by `gem keep`: a copy of
@@ -71,78 +120,198 @@ func Summarize(rows []ledger.Row) []Summary {
 	return out
 }
 
+// seedless is a row's parameters without the seed, and the seed's value.
+func seedless(ps string) (rest, seed string) {
+	f := strings.Fields(ps)
+	out := f[:0]
+	for _, x := range f {
+		if v, ok := strings.CutPrefix(x, trial.SeedParam+"="); ok {
+			seed = v
+			continue
+		}
+		out = append(out, x)
+	}
+	return strings.Join(out, " "), seed
+}
+
+// canonical returns a row's parameters with those it does not name (a
+// ledger written before they existed) at today's defaults, which keep the
+// behaviour of then; the row's own text when the strategy does not read it.
+func canonical(r *ledger.Row) string {
+	if sp, err := trial.ParseSpec(r.Strategy, r.Fill, r.Window, r.Params); err == nil {
+		return sp.Params.String()
+	}
+	return r.Params
+}
+
+// Spread returns the scores over seeds of r's configuration: every trial of
+// the group with r's parameters but for the seed, one score per seed (the
+// latest: a code change reruns a configuration under the same key).
+func (s *Summary) Spread(r *ledger.Row) trial.Spread {
+	c, ok := s.canon[r]
+	if !ok {
+		c = canonical(r)
+	}
+	sl, _ := seedless(c)
+	var scores []float64
+	for _, x := range s.seeds[sl] {
+		scores = append(scores, x)
+	}
+	if len(scores) == 0 { // not a row of the group
+		scores = []float64{r.Score}
+	}
+	return trial.SpreadOf(scores)
+}
+
+// probe is a probe's place in the loop.
+type probe struct {
+	row       int
+	config    string // seedless parameters
+	incumbent *ledger.Row
+	changed   []string // names
+	values    params
+}
+
 func summarize(g *Group) Summary {
-	s := Summary{Group: g, Baseline: &g.Rows[0]}
+	s := Summary{Group: g, Baseline: &g.Rows[0], seeds: map[string]map[string]float64{}, canon: map[*ledger.Row]string{}}
+	for i := range g.Rows {
+		r := &g.Rows[i]
+		s.canon[r] = canonical(r)
+		sl, seed := seedless(s.canon[r])
+		if s.seeds[sl] == nil {
+			s.seeds[sl] = map[string]float64{}
+		}
+		s.seeds[sl][seed] = r.Score
+	}
+	s.Marked = slices.ContainsFunc(g.Rows, func(r ledger.Row) bool { return r.Command == KeepCommand })
 	counts := map[string]int{}
 	trails := map[string]*ParamTrail{}
 	var order []string
+	trail := func(n string, inc *ledger.Row) *ParamTrail {
+		t := trails[n]
+		if t == nil {
+			t = &ParamTrail{Name: n, Before: inc.Score}
+			trails[n] = t
+			order = append(order, n)
+		}
+		return t
+	}
 	inc := &g.Rows[0] // incumbent
-	incP := parseParams(inc.Params)
+	incP := parseParams(s.canon[inc])
 	s.Start = inc.Time.Add(-time.Duration(inc.Seconds * float64(time.Second)))
-	// With `gem keep` marks in the group, kept means adopted by the agent
-	// (a "keep" row repeats the adopted trial); otherwise a trial is kept
-	// when it beats the incumbent, the loop program.md describes.
-	marked := slices.ContainsFunc(g.Rows, func(r ledger.Row) bool { return r.Command == KeepCommand })
+	var probes []probe
+	// adopted holds each adoption's incumbent and configuration: a probe of
+	// that configuration against that incumbent led to it.
+	type adoption struct {
+		prev   *ledger.Row
+		config string
+	}
+	adopted := map[adoption]bool{}
+	// points[incumbent][name] holds, per value, the median score of the
+	// configurations that changed only that parameter against it.
+	points := map[*ledger.Row]map[string]map[string]float64{}
 	for i := range g.Rows {
 		r := &g.Rows[i]
 		counts[r.Command]++
-		s.Evaluated += r.Seconds
 		if r.Time.After(s.End) {
 			s.End = r.Time
 		}
-		if !finite(r.Score) {
-			s.Rejected++
+		mark := r.Command == KeepCommand
+		if mark {
+			s.Marks++
+		} else {
+			s.Evaluated += r.Seconds
+			if !finite(r.Score) {
+				s.Rejected++
+			}
 		}
 		if i == 0 {
 			continue
 		}
-		p := parseParams(r.Params)
-		var changed []string
-		for _, n := range p.names {
-			if p.values[n] != incP.values[n] {
-				changed = append(changed, n)
+		p := parseParams(s.canon[r])
+		changed := changes(incP, p)
+		adopt := mark || !s.Marked && len(changed) > 0 && r.Score > inc.Score
+		if !mark {
+			if len(changed) == 0 {
+				s.Replicates++
+			} else {
+				sl, _ := seedless(s.canon[r])
+				probes = append(probes, probe{i, sl, inc, changed, p})
+				for _, n := range changed {
+					t := trail(n, inc)
+					t.Tried = append(t.Tried, p.values[n])
+					t.Trials++
+				}
+				if len(changed) == 1 {
+					if points[inc] == nil {
+						points[inc] = map[string]map[string]float64{}
+					}
+					n := changed[0]
+					if points[inc][n] == nil {
+						points[inc][n] = map[string]float64{}
+					}
+					points[inc][n][p.values[n]] = s.Spread(r).Median
+				}
 			}
 		}
-		kept := r.Score > inc.Score
-		if marked {
-			kept = r.Command == KeepCommand
-		}
-		for _, n := range changed {
-			t := trails[n]
-			if t == nil {
-				t = &ParamTrail{Name: n, Before: inc.Score, Winner: incP.values[n]}
-				t.Tried = append(t.Tried, incP.values[n])
-				trails[n] = t
-				order = append(order, n)
-			}
-			t.Tried = append(t.Tried, p.values[n])
-			t.Trials++
-			if kept {
-				t.Kept++
-			}
-		}
-		if kept {
+		if adopt {
 			s.Kept++
-			st := Step{Trial: i + 1, Row: r, Delta: r.Score - inc.Score}
+			st := Step{Trial: i + 1, Row: r, Delta: r.Score - inc.Score, Before: s.Spread(inc), After: s.Spread(r)}
 			for _, n := range changed {
 				st.Changed = append(st.Changed, n+"="+p.values[n])
+				trail(n, inc).Kept++
+			}
+			if len(changed) == 1 {
+				st.Neighbours = neighbours(points[inc][changed[0]], p.values[changed[0]])
 			}
 			s.Steps = append(s.Steps, st)
+			sl, _ := seedless(s.canon[r])
+			adopted[adoption{prev: inc, config: sl}] = true
 			inc, incP = r, p
-		} else {
-			s.Discarded++
 		}
 		for _, n := range changed {
 			trails[n].After = inc.Score
-			trails[n].Winner = incP.values[n]
 		}
 	}
 	s.Best = inc
+	for _, pr := range probes {
+		if adopted[adoption{pr.incumbent, pr.config}] {
+			continue
+		}
+		s.Discarded++
+		sp := s.Spread(&g.Rows[pr.row])
+		for _, n := range pr.changed {
+			t := trails[n]
+			if t.Best == "" || sp.Median > t.BestSpread.Median {
+				var ch []string
+				for _, m := range pr.changed {
+					ch = append(ch, m+"="+pr.values.values[m])
+				}
+				t.Best, t.BestSpread, t.Incumbent = strings.Join(ch, " "), sp, s.Spread(pr.incumbent)
+			}
+		}
+	}
+	base, final := parseParams(s.canon[s.Baseline]), parseParams(s.canon[s.Best])
+	var all []float64
 	for _, n := range order {
 		t := trails[n]
 		t.Tried, _ = sortValues(t.Tried)
+		t.Baseline, t.Winner = base.values[n], final.values[n]
+		var mine []float64
+		for inc, byName := range points {
+			if vs := byName[n]; vs != nil {
+				withInc := maps.Clone(vs)
+				if v, ok := parseParams(s.canon[inc]).values[n]; ok {
+					withInc[v] = s.Spread(inc).Median
+				}
+				mine = append(mine, pairChanges(withInc)...)
+			}
+		}
+		t.NeighbourChange = median(mine)
+		all = append(all, mine...)
 		s.Params = append(s.Params, *t)
 	}
+	s.NeighbourChange, s.NeighbourPairs = median(all), len(all)
 	for v, n := range counts {
 		s.Commands = append(s.Commands, CountBy{v, n})
 	}
@@ -150,83 +319,89 @@ func summarize(g *Group) Summary {
 	return s
 }
 
-// SummaryOptions adjust WriteSummary.
-type SummaryOptions struct {
-	Ledger  string // the ledger's path, for the heading
-	Harness string // the current harness fingerprint; groups by another are flagged
+// changes lists the parameters whose value differs between the incumbent
+// inc and p, in p's order: the seed and parameters missing from either
+// side excepted.
+func changes(inc, p params) []string {
+	var out []string
+	for _, n := range p.names {
+		v, ok := inc.values[n]
+		if ok && n != trial.SeedParam && p.values[n] != v {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
-// WriteSummary writes the tables of the shutdown report that program.md
-// asks for, as markdown: per group of comparable trials, the counts, the
-// runtime, the score from baseline to best, per parameter the values tried,
-// the winner and the score before and after, and the kept experiments.
-func WriteSummary(w io.Writer, sums []Summary, opt SummaryOptions) error {
-	b := &strings.Builder{}
-	title := "Shutdown report: tables drafted from the ledger"
-	if opt.Ledger != "" {
-		title += " " + mdText(opt.Ledger)
+// numericPoints returns the points sorted by value, or nil unless every
+// value is a number.
+func numericPoints(m map[string]float64) (vals []float64, pts []Point) {
+	for v, med := range m {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, nil
+		}
+		vals = append(vals, x)
+		pts = append(pts, Point{v, med})
 	}
-	fmt.Fprintf(b, "# %s\n\n", title)
-	if len(sums) == 0 {
-		b.WriteString("The ledger has no trials.\n")
+	idx := make([]int, len(vals))
+	for i := range idx {
+		idx[i] = i
 	}
-	for i := range sums {
-		writeGroupSummary(b, &sums[i], opt)
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(vals[a], vals[b]) })
+	sv, sp := make([]float64, len(idx)), make([]Point, len(idx))
+	for i, j := range idx {
+		sv[i], sp[i] = vals[j], pts[j]
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return sv, sp
 }
 
-func writeGroupSummary(b *strings.Builder, s *Summary, opt SummaryOptions) {
-	fmt.Fprintf(b, "## %s\n\n", mdText(s.Label()))
-	if opt.Harness != "" && s.Harness != opt.Harness {
-		fmt.Fprintf(b, "**Produced by harness %s, not the current %s: these scores are not comparable with today's.**\n\n", mdText(s.Harness), mdText(opt.Harness))
+// neighbours returns the probed values nearest below and above v among m
+// (value → median), those that exist; nil unless all are numbers.
+func neighbours(m map[string]float64, v string) []Point {
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return nil
 	}
-	n := len(s.Rows)
-	var cmds []string
-	for _, c := range s.Commands {
-		cmds = append(cmds, fmt.Sprintf("%s %d", mdText(c.Value), c.N))
+	vals, pts := numericPoints(m)
+	var out []Point
+	below := -1
+	for i, y := range vals {
+		if y < x {
+			below = i
+		}
 	}
-	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(b, "| trials | %d (%s) |\n", n, strings.Join(cmds, ", "))
-	fmt.Fprintf(b, "| rejected (score -inf) | %d (%.1f%%) |\n", s.Rejected, 100*float64(s.Rejected)/float64(n))
-	fmt.Fprintf(b, "| kept / discarded | %d / %d (after the baseline, trial 1) |\n", s.Kept, s.Discarded)
-	fmt.Fprintf(b, "| score | baseline %s, best %s (%s) |\n", fmtScore(s.Baseline.Score), fmtScore(s.Best.Score), fmtDelta(s.Best.Score-s.Baseline.Score))
-	fmt.Fprintf(b, "| runtime | %s wall clock (%s to %s); %s of evaluation |\n",
-		fmtDuration(s.End.Sub(s.Start)), s.Start.UTC().Format(time.RFC3339), s.End.UTC().Format(time.RFC3339),
-		fmtDuration(time.Duration(s.Evaluated*float64(time.Second))))
-	b.WriteString("\n")
+	if below >= 0 {
+		out = append(out, pts[below])
+	}
+	for i, y := range vals {
+		if y > x {
+			out = append(out, pts[i])
+			break
+		}
+	}
+	return out
+}
 
-	if len(s.Params) > 0 {
-		b.WriteString("### Per parameter\n\n")
-		b.WriteString("| parameter | values tried | winner | score before | score after | delta | trials | kept |\n")
-		b.WriteString("|---|---|---|--:|--:|--:|--:|--:|\n")
-		for _, t := range s.Params {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d | %d |\n", mdText(t.Name), mdText(strings.Join(t.Tried, ", ")), mdText(t.Winner),
-				fmtScore(t.Before), fmtScore(t.After), fmtDelta(t.After-t.Before), t.Trials, t.Kept)
+// pairChanges returns |Δ median| between consecutive numeric values of m
+// whose medians are both finite.
+func pairChanges(m map[string]float64) []float64 {
+	_, pts := numericPoints(m)
+	var out []float64
+	for i := 1; i < len(pts); i++ {
+		if a, b := pts[i-1].Median, pts[i].Median; finite(a) && finite(b) {
+			out = append(out, math.Abs(b-a))
 		}
-		b.WriteString("\n")
 	}
-	if len(s.Steps) > 0 {
-		b.WriteString("### Kept experiments\n\n")
-		b.WriteString("| trial | time | command | change | score | delta |\n")
-		b.WriteString("|--:|---|---|---|--:|--:|\n")
-		for _, st := range s.Steps {
-			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s |\n", st.Trial, st.Row.Time.UTC().Format(time.RFC3339), mdText(st.Row.Command),
-				mdText(strings.Join(st.Changed, " ")), fmtScore(st.Row.Score), fmtDelta(st.Delta))
-		}
-		b.WriteString("\n")
+	return out
+}
+
+// median is the median of xs, NaN for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
 	}
-	if s.Best != s.Baseline {
-		base, best := parseParams(s.Baseline.Params), parseParams(s.Best.Params)
-		var diff []string
-		for _, name := range best.names {
-			if best.values[name] != base.values[name] {
-				diff = append(diff, name+"="+best.values[name])
-			}
-		}
-		fmt.Fprintf(b, "Best configuration (trial key %s) differs from the baseline in: %s\n\n", s.Best.Key(), mdCode(strings.Join(diff, " ")))
-	}
+	return trial.SpreadOf(xs).Median
 }
 
 // mdText escapes text taken from a ledger for markdown, inside or outside
@@ -317,4 +492,39 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// Keep appends to the ledger at path the keep row (KeepMark) of the trial
+// with this key, recorded now, and returns it; repaired reports that a torn
+// last line left by an interrupted run was repaired first.
+func Keep(path, key string) (r ledger.Row, repaired bool, err error) {
+	rows, _, err := ledger.Read(path)
+	if err != nil {
+		return r, false, err
+	}
+	if r, err = KeepMark(rows, key, time.Now()); err != nil {
+		return r, false, fmt.Errorf("%s: %w", path, err)
+	}
+	lg, repaired, err := ledger.Open(path)
+	if err != nil {
+		return r, false, err
+	}
+	if err := lg.Append(&r); err != nil {
+		lg.Close()
+		return r, repaired, err
+	}
+	return r, repaired, lg.Close()
+}
+
+// KeepMark returns the keep row for the trial with this key: a copy of
+// the last row with the key that is not itself a keep row, under
+// KeepCommand and recorded at now. It fails when no trial has the key.
+func KeepMark(rows []ledger.Row, key string, now time.Time) (ledger.Row, error) {
+	for i := len(rows) - 1; i >= 0; i-- {
+		if r := rows[i]; r.Key() == key && r.Command != KeepCommand {
+			r.Command, r.Time = KeepCommand, now
+			return r, nil
+		}
+	}
+	return ledger.Row{}, fmt.Errorf("no trial with key %q", key)
 }

@@ -6,7 +6,10 @@
 //
 // Files:
 //
-//	selection.go   Options, PickGroup, Compute, Stats and its Write.
+//	selection.go   Options, PickGroup, Compute, Stats and its Write and Print.
+//	draft.go       Judge (the group and benchmark of a key, then Compute),
+//	               Benchmark, and Draft: program.md's shutdown report from the
+//	               ledger, its statistics and its hold-out.
 package selection
 
 import (
@@ -388,7 +391,18 @@ func verdict(st *Stats) string {
 	return "do not trust the winner: " + strings.Join(against, "; ")
 }
 
-// write prints the statistics for a person.
+// Print writes the statistics as one indented JSON object, or for a
+// person (Write).
+func (st *Stats) Print(w io.Writer, asJSON bool) error {
+	if !asJSON {
+		st.Write(w)
+		return nil
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(st)
+}
+
 // Write prints the statistics and the verdict for a person.
 func (st *Stats) Write(w io.Writer) {
 	fmt.Fprintf(w, "%s\n%d configurations with daily returns (%d without), %d days in common (%s..%s)\n\n",
