@@ -325,7 +325,7 @@ func (d *Draft) writeKept(b *strings.Builder, s *Summary, noise float64) {
 		commit := ""
 		if s.Marked && i < len(d.Commits) {
 			c := d.Commits[i]
-			commit = mdText(c.Hash[:min(7, len(c.Hash))]) + " " + mdText(c.Subject)
+			commit = commitText(c)
 		}
 		var nb []string
 		for _, p := range st.Neighbours {
@@ -340,7 +340,7 @@ func (d *Draft) writeKept(b *strings.Builder, s *Summary, noise float64) {
 	}
 	if s.Marked {
 		for _, c := range d.Commits[min(len(d.Commits), len(s.Steps)):] {
-			fmt.Fprintf(b, "| | %s | %s %s | _a commit without a keep_ | | | | | | |\n", c.Time.UTC().Format(time.RFC3339), mdText(c.Hash[:min(7, len(c.Hash))]), mdText(c.Subject))
+			fmt.Fprintf(b, "| | %s | %s | _a commit without a keep_ | | | | | | |\n", c.Time.UTC().Format(time.RFC3339), commitText(c))
 		}
 	}
 	b.WriteString("\nAdopted values (baseline to final):\n\n| parameter | baseline | final | adoptions |\n|---|---|---|--:|\n")
@@ -512,6 +512,16 @@ func (d *Draft) writeHonesty(b *strings.Builder, s *Summary) {
 	}
 	b.WriteString("* _What a backtest cannot prove here: one path of history, one fee model, no market impact._\n")
 	b.WriteString("* _What to try next._\n")
+}
+
+// commitText is a commit's short hash and the start of its subject, for a
+// table cell.
+func commitText(c Commit) string {
+	subj := c.Subject
+	if r := []rune(subj); len(r) > 60 {
+		subj = string(r[:60]) + "…"
+	}
+	return mdText(c.Hash[:min(7, len(c.Hash))] + " " + subj)
 }
 
 // fmtStat formats a statistic, n/a when it is NaN or infinite.

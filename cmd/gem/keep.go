@@ -15,8 +15,7 @@ func newKeepCmd() *cobra.Command {
 	var path string
 	cmd := &cobra.Command{
 		Use:     "keep KEY",
-		Short:   "Mark a ledger trial as the adopted configuration",
-		Long:    `Append a copy of the trial under the command "keep": what the loop adopted, for summarize.`,
+		Short:   `Mark a trial as adopted: append its copy under the command "keep" (summarize's kept)`,
 		Example: `  gem keep 3f9a0c1d2e4b5a69`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

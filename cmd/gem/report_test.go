@@ -89,7 +89,7 @@ func TestLedgerCmds(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("summarize: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"# Shutdown report", "| trials | 3 (sweep 3) |", "### Per parameter", "| fit_window | 10, 20, 40 |"} {
+	for _, want := range []string{"# Shutdown report", "| trials | 3 (sweep 3) |", "## 4. Discarded ideas", "| fit_window | 20, 40 |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
