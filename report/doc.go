@@ -11,8 +11,9 @@
 // trial number per command, the score against each parameter that varies, a
 // heatmap over two parameters, and the honesty statistics (trial counts,
 // rejections, rank stability under fee stress, the deflated Sharpe ratio)
-// with what a backtest can and cannot prove. Summarize and WriteSummary
-// draft the shutdown report's tables that program.md asks of an agent.
+// with what a backtest can and cannot prove. Summarize reads a ledger as
+// program.md's keep-or-revert loop (gem keep marks, probes, seed
+// replicates) and Draft writes the shutdown report it asks of an agent.
 //
 // Files:
 //   - page.go: Page, Section and Table, and the HTML and PNG writers.
@@ -24,6 +25,9 @@
 //   - groups.go: comparable groups of ledger rows and their parameters.
 //   - ledgerpage.go: LedgerOptions and LedgerPage.
 //   - honesty.go: Honesty, ComputeHonesty and DeflatedSharpe.
-//   - summary.go: Summary, Summarize and WriteSummary (markdown, every
-//     field taken from the ledger escaped).
+//   - summary.go: Summary, Summarize (adoptions, probes, replicates over
+//     seeds, neighbouring values), Keep and KeepMark, the markdown escapes.
+//   - draft.go: Draft, the shutdown report in ShutdownSections (every field
+//     from the ledger or git escaped), MainGroup, Noise, WriteSummary.
+//   - commits.go: ReadCommits, the git commits paired with the keeps.
 package report

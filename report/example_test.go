@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"gem/ledger"
@@ -18,39 +17,24 @@ func ExampleDeflatedSharpe() {
 	// Output: skill-less best 0.0800, probability 0.759
 }
 
-// A baseline and two experiments: the first is kept, the second reverted.
-func ExampleWriteSummary() {
+// A baseline on two regime-model seeds, a probe on the same two seeds,
+// and gem keep of the probe: the second baseline seed is a replicate
+// (noise), the keep an adoption judged by its median over seeds.
+func ExampleSummarize() {
 	t0 := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)
-	row := func(min int, params string, score float64) ledger.Row {
-		return ledger.Row{Time: t0.Add(time.Duration(min) * time.Minute), Command: "sweep", Strategy: "specialist",
-			Fill: "causal", Params: params, Score: score, Harness: "h", Data: "d", Seconds: 60}
+	var rows []ledger.Row
+	add := func(cmd, params string, score float64) {
+		rows = append(rows, ledger.Row{Time: t0.Add(time.Duration(len(rows)) * time.Minute), Command: cmd, Strategy: "s",
+			Fill: "causal", Params: params, Score: score, Harness: "h", Data: "d", Seconds: 60})
 	}
-	rows := []ledger.Row{row(1, "top_n=8", 0.10), row(2, "top_n=5", 0.12), row(3, "top_n=3", 0.11)}
-	report.WriteSummary(os.Stdout, report.Summarize(rows), report.SummaryOptions{Harness: "h"})
-	// Output:
-	// # Shutdown report: tables drafted from the ledger
-	//
-	// ## specialist · causal fills · data d · harness h
-	//
-	// | | |
-	// |---|---|
-	// | trials | 3 (sweep 3) |
-	// | rejected (score -inf) | 0 (0.0%) |
-	// | kept / discarded | 1 / 1 (after the baseline, trial 1) |
-	// | score | baseline 0.1000, best 0.1200 (+0.0200) |
-	// | runtime | 3m00s wall clock (2026-03-01T22:00:00Z to 2026-03-01T22:03:00Z); 3m00s of evaluation |
-	//
-	// ### Per parameter
-	//
-	// | parameter | values tried | winner | score before | score after | delta | trials | kept |
-	// |---|---|---|--:|--:|--:|--:|--:|
-	// | top_n | 3, 5, 8 | 5 | 0.1000 | 0.1200 | +0.0200 | 2 | 1 |
-	//
-	// ### Kept experiments
-	//
-	// | trial | time | command | change | score | delta |
-	// |--:|---|---|---|--:|--:|
-	// | 2 | 2026-03-01T22:02:00Z | sweep | top_n=5 | 0.1200 | +0.0200 |
-	//
-	// Best configuration (trial key 633b23fe7a7bd898) differs from the baseline in: `top_n=5`
+	add("run", "top_n=8 hmm.seed=1", 0.10)
+	add("run", "top_n=8 hmm.seed=2", 0.14)
+	add("sweep", "top_n=5 hmm.seed=1", 0.12)
+	add("sweep", "top_n=5 hmm.seed=2", 0.20)
+	add(report.KeepCommand, "top_n=5 hmm.seed=1", 0.12)
+	s := report.Summarize(rows)[0]
+	st := s.Steps[0]
+	fmt.Printf("kept %d %v: median %.2f -> %.2f over %d seeds (gain %.2f); replicates %d, parameters tuned %d\n",
+		s.Kept, st.Changed, st.Before.Median, st.After.Median, st.After.N, st.Gain(), s.Replicates, len(s.Params))
+	// Output: kept 1 [top_n=5]: median 0.12 -> 0.16 over 2 seeds (gain 0.04); replicates 1, parameters tuned 1
 }

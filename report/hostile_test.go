@@ -55,29 +55,7 @@ func TestSummaryHostile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	cols := -1
-	for _, line := range strings.Split(out, "\n") {
-		// The summary's own text has no < or >: any is from a field. The
-		// code span alone shows its content literally.
-		if !strings.HasPrefix(line, "Final configuration") && strings.ContainsAny(line, "<>") {
-			t.Errorf("a raw < or > survives: %s", line)
-		}
-		if !strings.HasPrefix(line, "|") {
-			cols = -1
-			continue
-		}
-		n := unescapedCount(line, '|')
-		if cols < 0 {
-			cols = n
-		} else if n != cols {
-			t.Errorf("table row with %d cells, header %d: %s", n-1, cols-1, line)
-		}
-		for _, c := range []byte{'[', ']', '`', '*', '~'} {
-			if unescapedCount(line, c) != 0 {
-				t.Errorf("unescaped %c in table row: %s", c, line)
-			}
-		}
-	}
+	checkMarkdown(t, out)
 	m := regexp.MustCompile("differs from the baseline in: (`+)(.*)`+\n").FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no configuration line in:\n%s", out)
@@ -110,6 +88,36 @@ func TestSummaryHostile(t *testing.T) {
 	} {
 		if got := mdCode(tt.in); got != tt.want {
 			t.Errorf("mdCode(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// checkMarkdown fails when a raw < or > survives outside the final
+// configuration's code span, when a table row has another number of cells
+// than its header, or when a table row holds an unescaped [, ], `, * or ~.
+func checkMarkdown(t *testing.T, out string) {
+	t.Helper()
+	cols := -1
+	for _, line := range strings.Split(out, "\n") {
+		// The summary's own text has no < or >: any is from a field. The
+		// code span alone shows its content literally.
+		if !strings.HasPrefix(line, "Final configuration") && strings.ContainsAny(line, "<>") {
+			t.Errorf("a raw < or > survives: %s", line)
+		}
+		if !strings.HasPrefix(line, "|") {
+			cols = -1
+			continue
+		}
+		n := unescapedCount(line, '|')
+		if cols < 0 {
+			cols = n
+		} else if n != cols {
+			t.Errorf("table row with %d cells, header %d: %s", n-1, cols-1, line)
+		}
+		for _, c := range []byte{'[', ']', '`', '*', '~'} {
+			if unescapedCount(line, c) != 0 {
+				t.Errorf("unescaped %c in table row: %s", c, line)
+			}
 		}
 	}
 }
