@@ -194,14 +194,15 @@ func evaluateHoldout(ctx context.Context, p *harness.Panel, s *report.Summary, w
 
 // Judge computes the statistics of the group PickGroup chooses among rows
 // for opt.Key; the benchmark's returns are the returns file's or, when it
-// lacks them, evaluated on the panel load returns (a nil panel: no SPA).
+// lacks them, evaluated on the panel load returns (load nil or a nil
+// panel: no SPA).
 func Judge(ctx context.Context, rows []ledger.Row, series map[string]*ledger.Series, opt Options, load func() (*harness.Panel, error)) (*Stats, error) {
 	g, err := PickGroup(rows, opt.Key)
 	if err != nil {
 		return nil, err
 	}
 	bench := series[trial.BenchmarkKey(g.Fill, g.Window, g.Harness, g.Data)]
-	if bench == nil {
+	if bench == nil && load != nil {
 		p, err := load()
 		if err != nil {
 			return nil, err
