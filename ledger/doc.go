@@ -14,5 +14,6 @@
 //     length is bounded (MaxReturnsDays, MaxReturnsRecord) and checked
 //     before anything is allocated.
 //   - verify.go: Foreign, the rows produced by a harness other than the
-//     current one (gem ledger verify).
+//     current one, and Verify, gem ledger verify's answer; Row.Line, a row
+//     on one line; ParseSince, the --since times.
 package ledger

@@ -15,6 +15,8 @@
 //	resume.go    Resumable: the rows of a ledger by their trial key, keys
 //	             recomputed in the current parameter space so that a new
 //	             parameter at its default does not change them.
+//	find.go      Find: the ledger's trials of one configuration (gem ledger
+//	             find), each row read in the current parameter space.
 //	pool.go      Executor, Local and Pool: many trials, each recorded in the
 //	             ledger with its daily returns in the returns file (and the
 //	             benchmark's once per data and fill mode, BenchmarkKey).
