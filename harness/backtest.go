@@ -169,6 +169,9 @@ type Config struct {
 	// keeps such positions forever (the reference's convention, and the
 	// rule of Reference fills whatever StaleDays says).
 	StaleDays int
+	// StressFunding multiplies every funding payment (not a receipt) by
+	// StressMultiplier: the stress run's funding (Evaluate sets it there).
+	StressFunding bool
 }
 
 // DefaultStaleDays is the harness's delisting rule for causal fills: a week
@@ -311,6 +314,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		return c
 	}
 	snapPrice := func(tok int, entry float64) float64 { return snapAt(day, tok, entry) }
+	rangeOf := func(tok int, entry float64) dayRange { return p.dayRange(tok, day, snapAt(day, tok, entry)) }
 	acct := &Account{pf: pf, dates: p.Dates, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
 	for day = from; day < to; day++ {
 		if day&63 == 0 {
@@ -327,20 +331,32 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		}
 		acct.values, acct.day, acct.marked = run.Values, day, false
 		var rebalance bool
-		if targets, rebalance = s.Decide(view, acct, targets[:0]); rebalance {
-			levered, err := checkBook(p, pf, targets)
-			if err != nil {
+		targets, rebalance = s.Decide(view, acct, targets[:0])
+		var levered bool
+		if rebalance {
+			var err error
+			if levered, err = checkBook(p, pf, targets); err != nil {
 				return nil, fmt.Errorf("harness: %s: %w", p.Dates[day], err)
 			}
+		}
+		// A perp day (perpDay): the settlements up to the trades and a margin
+		// check of the book held until them, the trades, then the rest of
+		// the day's settlements and a margin check of the new book.
+		start, mid, end := perpPeriod(p, day, ref)
+		if perps {
+			if err := perpDay(p, pf, run, day, start, mid, ref, cfg.StressFunding, rangeOf); err != nil {
+				return nil, err
+			}
+		}
+		if rebalance {
 			pf.rebalance(targets, weight, fill, mark, !ref, levered)
 			run.Rebalances = append(run.Rebalances, Rebalance{Day: day, Targets: append([]Target(nil), targets...)})
 			acct.last = day
 		}
-		if perps {
-			if err := settleFunding(p, pf, run, day, snapPrice); err != nil {
+		if perps && mid < end {
+			if err := perpDay(p, pf, run, day, mid, end, true, cfg.StressFunding, rangeOf); err != nil {
 				return nil, err
 			}
-			checkMargin(pf, run, day, snapPrice)
 		}
 		gross, net := 0.0, 0.0
 		for _, pos := range pf.positions {
