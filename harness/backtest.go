@@ -241,9 +241,11 @@ type Run struct {
 }
 
 // Backtest walks the panel day by day. On each day it asks the strategy to
-// hold or to rebalance, trades toward the new book, settles the perps'
-// funding of the day (settleFunding), liquidates a book below its
-// maintenance margin (checkMargin), and takes a snapshot. It stops early
+// hold or to rebalance, trades toward the new book, and takes a snapshot.
+// On perps, the settlements dated before the trades are the held book's and
+// those after them the new book's (perpPeriod), each followed by a margin
+// check (perpDay): at the open for a book traded there, over the day's
+// range for a book held through it. It stops early
 // with ctx's error, or with an error for a book the market cannot hold (a
 // short or levered spot position, a gross exposure above MaxGross) or for
 // missing funding under FundingError.
