@@ -52,7 +52,7 @@ const (
 //	days    = date_last − date_0 + 1                (elapsed calendar days)
 //	annual  = (1 + total)^(365/days) − 1
 //	dd      = max_t (peak_t − v_t) / peak_t
-//	r_t     = (v_{t+1} − v_t) / v_t
+//	r_t     = (v_{t+1} − v_t) / v_t             (0 from v_t = 0: Return)
 //	sharpe  = mean(r) / std(r) · √252            (population std; 0 if std ≤ 1e-12)
 //	sortino = mean(r) / √(Σ_{r<0} r² / N) · √252 (0 if the deviation ≤ 1e-12)
 //	calmar  = annual / dd                        (0 if dd ≤ 1e-12)
@@ -86,7 +86,7 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 	if len(v) > 1 {
 		r := make([]float64, len(v)-1)
 		for i := range r {
-			r[i] = (v[i+1] - v[i]) / v[i]
+			r[i] = Return(v[i], v[i+1])
 		}
 		mean := Mean(r)
 		if sd := StdPop(r, nil); sd > tiny {
@@ -145,6 +145,19 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 		m.MeanGross, m.MeanNet = Mean(g), Mean(n)
 	}
 	return m
+}
+
+// Return is the return realised between consecutive snapshot values,
+//
+//	r = (cur − prev) / prev
+//
+// and 0 from a value of 0: an account that a liquidation left at zero earns
+// nothing more (its −100% is the liquidation day's return), rather than 0/0.
+func Return(prev, cur float64) float64 {
+	if prev == 0 {
+		return 0
+	}
+	return (cur - prev) / prev
 }
 
 // hhi is the Herfindahl-Hirschman index of a snapshot, defined on the
