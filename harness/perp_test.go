@@ -169,6 +169,23 @@ func TestFundingEachSettlementOnce(t *testing.T) {
 	near(t, "final value", run.Values[3], 1000-run.FundingPaid)
 }
 
+// TestReferenceFundingHeldBook: reference fills trade at the close, so all
+// of a day's settlements are the book's held through that day. A short of
+// the whole account sold at day 0's close (100) owes none of day 0's
+// settlements, and pays day 1's at 08:00 on the line 100 → 130 (110 there).
+func TestReferenceFundingHeldBook(t *testing.T) {
+	p := perpPanel(t, []Candle{
+		candle("AAA", "2024-01-01", 100, 100, 100, 100),
+		candle("AAA", "2024-01-02", 100, 130, 100, 130),
+	}, "AAA 2024-01-01T08:00:00Z 0.01", "AAA 2024-01-02T08:00:00Z 0.001")
+	run, err := Backtest(context.Background(), p, &scripted{books: map[int][]Target{0: {{Token: 0, Weight: -1}}}}, Config{Fill: Reference, InitialCapital: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "funding received", run.FundingReceived, 10*110*0.001)
+	near(t, "value", run.Values[1], 2000+10*110*0.001-1300)
+}
+
 // TestShortSqueeze levers a short to 3x (30 short at 100, cash 4000, no
 // fee) and squeezes it. Its maintenance trigger is the price P* where
 // 4000 − 30·P* = 0.01·30·P*, P* = 4000/30.3 = 132.0132. On day 2 the high
