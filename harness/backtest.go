@@ -232,9 +232,10 @@ type Run struct {
 	// Gross and Net are each snapshot's Σ|position value| and Σ position
 	// value (negative for a short).
 	Gross, Net []float64
-	// FundingPaid and FundingReceived sum the settlements paid and received
-	// (both ≥ 0); FundingMissing counts the settlements of held perps that
-	// had no funding row, settled by Config.FundingMissing.
+	// FundingPaid and FundingReceived sum the settlements paid (as charged:
+	// × StressMultiplier under Config.StressFunding) and received (both ≥
+	// 0); FundingMissing counts the settlements of held positions on days
+	// without a funding row, settled by the panel's FundingMissing rule.
 	FundingPaid, FundingReceived float64
 	FundingMissing               int
 	Liquidations                 []Liquidation
