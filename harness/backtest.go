@@ -169,6 +169,9 @@ type Config struct {
 	// keeps such positions forever (the reference's convention, and the
 	// rule of Reference fills whatever StaleDays says).
 	StaleDays int
+	// StressFunding multiplies every funding payment (not a receipt) by
+	// StressMultiplier: the stress run's funding (Evaluate sets it there).
+	StressFunding bool
 }
 
 // DefaultStaleDays is the harness's delisting rule for causal fills: a week
@@ -229,18 +232,21 @@ type Run struct {
 	// Gross and Net are each snapshot's Σ|position value| and Σ position
 	// value (negative for a short).
 	Gross, Net []float64
-	// FundingPaid and FundingReceived sum the settlements paid and received
-	// (both ≥ 0); FundingMissing counts the settlements of held perps that
-	// had no funding row, settled by Config.FundingMissing.
+	// FundingPaid and FundingReceived sum the settlements paid (as charged:
+	// × StressMultiplier under Config.StressFunding) and received (both ≥
+	// 0); FundingMissing counts the settlements of held positions on days
+	// without a funding row, settled by the panel's FundingMissing rule.
 	FundingPaid, FundingReceived float64
 	FundingMissing               int
 	Liquidations                 []Liquidation
 }
 
 // Backtest walks the panel day by day. On each day it asks the strategy to
-// hold or to rebalance, trades toward the new book, settles the perps'
-// funding of the day (settleFunding), liquidates a book below its
-// maintenance margin (checkMargin), and takes a snapshot. It stops early
+// hold or to rebalance, trades toward the new book, and takes a snapshot.
+// On perps, the settlements dated before the trades are the held book's and
+// those after them the new book's (perpPeriod), each followed by a margin
+// check (perpDay): at the open for a book traded there, over the day's
+// range for a book held through it. It stops early
 // with ctx's error, or with an error for a book the market cannot hold (a
 // short or levered spot position, a gross exposure above MaxGross) or for
 // missing funding under FundingError.
@@ -311,6 +317,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		return c
 	}
 	snapPrice := func(tok int, entry float64) float64 { return snapAt(day, tok, entry) }
+	rangeOf := func(tok int, entry float64) dayRange { return p.dayRange(tok, day, snapAt(day, tok, entry)) }
 	acct := &Account{pf: pf, dates: p.Dates, last: -1, mark: func(tok int, entry float64) float64 { return snapAt(view.end, tok, entry) }}
 	for day = from; day < to; day++ {
 		if day&63 == 0 {
@@ -327,20 +334,32 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		}
 		acct.values, acct.day, acct.marked = run.Values, day, false
 		var rebalance bool
-		if targets, rebalance = s.Decide(view, acct, targets[:0]); rebalance {
-			levered, err := checkBook(p, pf, targets)
-			if err != nil {
+		targets, rebalance = s.Decide(view, acct, targets[:0])
+		var levered bool
+		if rebalance {
+			var err error
+			if levered, err = checkBook(p, pf, targets); err != nil {
 				return nil, fmt.Errorf("harness: %s: %w", p.Dates[day], err)
 			}
+		}
+		// A perp day (perpDay): the settlements up to the trades and a margin
+		// check of the book held until them, the trades, then the rest of
+		// the day's settlements and a margin check of the new book.
+		start, mid, end := perpPeriod(p, day, ref)
+		if perps {
+			if err := perpDay(p, pf, run, day, start, mid, ref, cfg.StressFunding, rangeOf); err != nil {
+				return nil, err
+			}
+		}
+		if rebalance {
 			pf.rebalance(targets, weight, fill, mark, !ref, levered)
 			run.Rebalances = append(run.Rebalances, Rebalance{Day: day, Targets: append([]Target(nil), targets...)})
 			acct.last = day
 		}
-		if perps {
-			if err := settleFunding(p, pf, run, day, snapPrice); err != nil {
+		if perps && mid < end {
+			if err := perpDay(p, pf, run, day, mid, end, true, cfg.StressFunding, rangeOf); err != nil {
 				return nil, err
 			}
-			checkMargin(pf, run, day, snapPrice)
 		}
 		gross, net := 0.0, 0.0
 		for _, pos := range pf.positions {

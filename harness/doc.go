@@ -20,8 +20,10 @@
 //	                quantities for shorts, margin for levered books.
 //	perp.go         perpetual futures: the venue facts (MaxGross,
 //	                MaintenanceMargin, LiquidationFee), each token's Market,
-//	                the FundingMissing rule, funding settlement at every
-//	                event of a holding period, cross-margin liquidation.
+//	                the FundingMissing rule, each day's range (dayRange:
+//	                open, low, high, close), funding settled at every event
+//	                at the event's price, cross margin checked against the
+//	                day's adverse extremes and liquidation at the trigger.
 //	funding.go      the funding CSV (token,time,funding_rate): LoadFunding.
 //	view.go         View, the read-only window on a Panel that ends at the
 //	                decision day, and PanelID for caches.
@@ -35,7 +37,7 @@
 //	                input limits (TextLimit, MaxLineBytes, MaxTokenBytes).
 //	evaluate.go     Evaluate: the base and the stress backtest, scored.
 //	metrics.go      Metrics and ComputeMetrics (the reference's arithmetic),
-//	                the daily concentration (HHI).
+//	                the daily concentration (HHI, on |w| for signed books).
 //	schema.go       the metrics schema: each metric's name, label and format,
 //	                from which the ledger, JSON and tables derive.
 //	score.go        the fee, the stress multiplier, the initial capital and
@@ -46,7 +48,8 @@
 //	fingerprint.go  Fingerprint of the harness source and of a Panel.
 //
 // Tests: backtest_test.go (fills, fees and marks by hand; the score's
-// gates), perp_test.go (shorts, funding and liquidation by hand, fuzzed
+// gates), perp_test.go (shorts, funding at the event's price, intraday
+// liquidation, stressed funding and signed HHI by hand, fuzzed
 // invariants of signed books, the funding reader on hostile input), account_test.go (the Account's marks against the snapshots),
 // load_test.go and fuzz_test.go (the CSV reader on bad and hostile input),
 // panel_test.go (Rows against counting, duplicates, dates, a sparse panel's

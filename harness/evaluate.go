@@ -19,7 +19,8 @@ type Evaluation struct {
 }
 
 // Evaluate runs the base backtest (fee FeeRate) and the stress backtest (fee
-// FeeRate × StressMultiplier), both from InitialCapital, and scores them. The
+// FeeRate × StressMultiplier, and the funding it pays × StressMultiplier:
+// Config.StressFunding), both from InitialCapital, and scores them. The
 // caller's FeeRate, InitialCapital and StaleDays are ignored: they are the
 // harness's (StaleDays is DefaultStaleDays with causal fills; the reference
 // mode keeps its stale positions). newStrategy is called once per backtest,
@@ -35,7 +36,7 @@ func Evaluate(ctx context.Context, p *Panel, newStrategy func() Strategy, cfg Co
 	if err != nil {
 		return nil, err
 	}
-	cfg.FeeRate = StressFeeRate()
+	cfg.FeeRate, cfg.StressFunding = StressFeeRate(), true
 	stress, err := Backtest(ctx, p, newStrategy(), cfg)
 	if err != nil {
 		return nil, err

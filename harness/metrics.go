@@ -31,6 +31,9 @@ type Metrics struct {
 	MeanNet         float64 `metric:"mean_net" label:"net exposure (mean)" fmt:"%.3f"`      // mean daily Σ position ÷ value
 	DaysShort       int     `metric:"days_short" label:"days short"`                        // days with more than 0.1% of value short
 	Liquidations    int     `metric:"liquidations" label:"liquidations"`
+	// LiquidationShortfall sums the liquidations' losses beyond the
+	// account's equity, which the venue absorbed (the account stops at 0).
+	LiquidationShortfall float64 `metric:"liquidation_shortfall" label:"liquidation shortfall" fmt:"%.2f"`
 }
 
 // Annualisation constants of the reference: 365 calendar days a year for
@@ -49,7 +52,7 @@ const (
 //	days    = date_last − date_0 + 1                (elapsed calendar days)
 //	annual  = (1 + total)^(365/days) − 1
 //	dd      = max_t (peak_t − v_t) / peak_t
-//	r_t     = (v_{t+1} − v_t) / v_t
+//	r_t     = (v_{t+1} − v_t) / v_t             (0 from v_t = 0: Return)
 //	sharpe  = mean(r) / std(r) · √252            (population std; 0 if std ≤ 1e-12)
 //	sortino = mean(r) / √(Σ_{r<0} r² / N) · √252 (0 if the deviation ≤ 1e-12)
 //	calmar  = annual / dd                        (0 if dd ≤ 1e-12)
@@ -83,7 +86,7 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 	if len(v) > 1 {
 		r := make([]float64, len(v)-1)
 		for i := range r {
-			r[i] = (v[i+1] - v[i]) / v[i]
+			r[i] = Return(v[i], v[i+1])
 		}
 		mean := Mean(r)
 		if sd := StdPop(r, nil); sd > tiny {
@@ -126,6 +129,9 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 	m.StaleSales = len(run.StaleSales)
 	m.FundingPaid, m.FundingReceived, m.FundingMissing = run.FundingPaid, run.FundingReceived, run.FundingMissing
 	m.Liquidations = len(run.Liquidations)
+	for _, l := range run.Liquidations {
+		m.LiquidationShortfall += l.Shortfall
+	}
 	if len(run.Gross) == len(v) && len(run.Net) == len(v) {
 		g, n := make([]float64, len(v)), make([]float64, len(v))
 		for i, x := range v {
@@ -141,18 +147,48 @@ func ComputeMetrics(run *Run, dates []Date) Metrics {
 	return m
 }
 
-// hhi is the Herfindahl-Hirschman index of a snapshot: the sum of squared
-// weights of the positions (in book order) and of cash when its weight
-// exceeds 1e-9. An all-cash book has HHI 1.
+// Return is the return realised between consecutive snapshot values,
+//
+//	r = (cur − prev) / prev
+//
+// and 0 from a value of 0: an account that a liquidation left at zero earns
+// nothing more (its −100% is the liquidation day's return), rather than 0/0.
+func Return(prev, cur float64) float64 {
+	if prev == 0 {
+		return 0
+	}
+	return (cur - prev) / prev
+}
+
+// hhi is the Herfindahl-Hirschman index of a snapshot, defined on the
+// absolute weights |w_i| (w_i = position value ÷ total, negative for a short)
+// so that a short concentrates a book as a long of the same size does. Cash
+// counts as one more holding, of weight c = 1 − G where G = Σ|w_i| when c
+// exceeds 1e-9, and the weights are normalised by the larger of 1 and G:
+//
+//	HHI = (Σ_i |w_i|² + c²) / max(1, G)²
+//
+// On a long book without leverage this is the reference's index (squared
+// weights plus squared cash; an all-cash book has HHI 1), computed with its
+// arithmetic (cash 1 − Σw) bit for bit; a levered book's index is that of
+// its positions as fractions of the gross, so leverage alone does not
+// change it. It lies in [1/(n+1), 1] for n positions.
 func hhi(pf *portfolio, total float64, price func(tok int, entry float64) float64) float64 {
-	h, invested := 0.0, 0.0
+	h, invested, gross := 0.0, 0.0, 0.0
 	for _, p := range pf.positions {
 		w := p.Qty * price(p.Token, p.Entry) / total
 		h += w * w
 		invested += w
+		gross += math.Abs(w)
 	}
-	if cash := 1 - invested; cash > 1e-9 {
+	if gross-invested <= 2e-9 && gross <= 1+1e-9 { // long and unlevered
+		if cash := 1 - invested; cash > 1e-9 {
+			h += cash * cash
+		}
+		return h
+	}
+	if cash := 1 - gross; cash > 1e-9 {
 		h += cash * cash
 	}
-	return h
+	return h / (max(1, gross) * max(1, gross))
 }

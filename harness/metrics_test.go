@@ -31,3 +31,21 @@ func TestAnnualisedByElapsedDays(t *testing.T) {
 		t.Errorf("daily calendar: annualised %v%%, want %v%% (rows = days)", got, want)
 	}
 }
+
+// TestWipedOutMetrics: an account liquidated to zero on its third day has
+// the returns −0.5, −1, 0 (nothing more after zero, not 0/0), so its
+// Sharpe and Sortino ratios are finite, by hand: mean −0.5, population
+// deviation √(1/6), downside deviation √(1.25/3).
+func TestWipedOutMetrics(t *testing.T) {
+	run := &Run{Values: []float64{1000, 500, 0, 0}, Cash: make([]float64, 4), HHIs: []float64{1, 1, 1, 1}}
+	m := ComputeMetrics(run, []Date{0, 1, 2, 3})
+	if got, want := m.SharpeRatio, -0.5/math.Sqrt(1.0/6)*math.Sqrt(252); math.Abs(got-want) > 1e-12 {
+		t.Errorf("Sharpe %v, want %v", got, want)
+	}
+	if got, want := m.SortinoRatio, -0.5/math.Sqrt(1.25/3)*math.Sqrt(252); math.Abs(got-want) > 1e-12 {
+		t.Errorf("Sortino %v, want %v", got, want)
+	}
+	if m.TotalReturnPct != -100 || m.MaxDrawdownPct != -100 {
+		t.Errorf("total %v%%, drawdown %v%%; want −100, −100", m.TotalReturnPct, m.MaxDrawdownPct)
+	}
+}

@@ -208,12 +208,14 @@ func (p *Panel) InheritMarkets(src *Panel) {
 // FundingMissing is the panel's rule for missing funding.
 func (p *Panel) FundingMissing() FundingMissing { return p.missing }
 
-// settlements returns the rates of token i's settlements dated in the
-// holding period of calendar day d: after the previous calendar day's date,
-// up to the end of day d's date (the first day's period is its own date).
-func (p *Panel) settlements(i, d int) []float64 {
+// settlements returns the times and rates of token i's settlements dated in
+// the holding period of calendar day d: after the previous calendar day's
+// date, up to the end of day d's date (the first day's period is its own
+// date). The periods of consecutive days meet without overlap, so every
+// settlement belongs to exactly one day.
+func (p *Panel) settlements(i, d int) (times []int64, rates []float64) {
 	if p.funding == nil || p.funding[i] == nil {
-		return nil
+		return nil, nil
 	}
 	s := p.funding[i]
 	lo := int64(p.Dates[d]) * 86400
@@ -223,78 +225,172 @@ func (p *Panel) settlements(i, d int) []float64 {
 	hi := (int64(p.Dates[d]) + 1) * 86400
 	a := sort.Search(len(s.Time), func(k int) bool { return s.Time[k] >= lo })
 	b := a + sort.Search(len(s.Time)-a, func(k int) bool { return s.Time[a+k] >= hi })
-	return s.Rate[a:b]
+	return s.Time[a:b], s.Rate[a:b]
 }
 
-// Liquidation records one liquidation of the whole book.
-type Liquidation struct {
-	Day         int
-	Equity      float64 // the book's value before the liquidation
-	Maintenance float64 // MaintenanceMargin × the gross notional
-	Fee         float64 // LiquidationFee × the gross notional, at most the equity
-	// Shortfall is the loss beyond the account's equity that the venue
-	// absorbs (its insurance fund): the account is left at zero, never below.
-	Shortfall float64
+// dayRange is a token's prices over one calendar day: Open at 00:00 UTC,
+// Close at 24:00, and the day's Low and High between them.
+type dayRange struct{ Open, Low, High, Close float64 }
+
+// at is the price at h hours after 00:00 (clamped to [0, 24]): the straight
+// line from the open to the close, the convention for a daily candle whose
+// intraday path is unknown.
+//
+//	price(h) = open + (close − open) · h / 24
+func (r dayRange) at(h float64) float64 {
+	return r.Open + (r.Close-r.Open)*(min(max(h, 0), 24)/24)
 }
 
-// settleFunding pays day d's funding on every perp position: for each
-// settlement of the holding period, cash −= qty × price × rate, the price
-// being the position's snapshot price on day d (the day's close, or the last
-// close without a candle: the candles are daily, so the intraday price at
-// the settlement's hour is not known). A day without settlements follows
-// the panel's FundingMissing rule: under FundingError it is an error.
-func settleFunding(p *Panel, pf *portfolio, run *Run, d int, price func(tok int, entry float64) float64) error {
+// adverse is the day's worst price for a position of signed quantity qty:
+// the low for a long, the high for a short.
+func (r dayRange) adverse(qty float64) float64 {
+	if qty > 0 {
+		return r.Low
+	}
+	return r.High
+}
+
+// dayRange returns token i's range on calendar day d. Its open is the
+// candle's open, or the previous close where the row has none (as causal
+// fills take it), or its close on a listing day without an open; a missing
+// low or high is the lower or higher of the open and close. A token without
+// a candle that day stays at mark all day.
+func (p *Panel) dayRange(i, d int, mark float64) dayRange {
+	n := p.Rows(i, d)
+	s := &p.Series[i]
+	if n == 0 || int(s.Day[n-1]) != d {
+		return dayRange{mark, mark, mark, mark}
+	}
+	r := dayRange{Open: s.Open[n-1], Low: s.Low[n-1], High: s.High[n-1], Close: s.Close[n-1]}
+	if math.IsNaN(r.Open) {
+		r.Open = r.Close
+		if n >= 2 {
+			r.Open = s.Close[n-2]
+		}
+	}
+	if math.IsNaN(r.Low) {
+		r.Low = min(r.Open, r.Close)
+	}
+	if math.IsNaN(r.High) {
+		r.High = max(r.Open, r.Close)
+	}
+	return r
+}
+
+// missingHours are the settlement hours of a day without any funding row,
+// under FundingZero or FundingRate: the venue's default 8-hour interval.
+var missingHours = [SettlementsPerMissingDay]int64{0, 8, 16}
+
+// settleFunding charges the perp positions of the book, as it stands, for
+// day d's settlements dated in [lo, hi) (Unix seconds). Each settlement is
+// paid on the position's notional at the event's price, its day's range
+// read at the settlement's hour (dayRange.at; a settlement dated on a day
+// missing from the calendar is read at 00:00 of the next calendar day):
+//
+//	cash −= qty · price(hour) · rate
+//
+// so that a long pays a positive rate and a short receives it. With stress,
+// a payment (not a receipt) is multiplied by StressMultiplier. A held perp
+// whose day has no settlement at all follows the panel's FundingMissing
+// rule at missingHours: under FundingError it is an error.
+func settleFunding(p *Panel, pf *portfolio, run *Run, d int, lo, hi int64, stress bool, rangeOf func(tok int, entry float64) dayRange) error {
 	missing := p.missing
+	day0 := int64(p.Dates[d]) * 86400
 	for _, pos := range pf.positions {
 		if p.Market(pos.Token) != Perp {
 			continue
 		}
-		notional := pos.Qty * price(pos.Token, pos.Entry)
-		rates := p.settlements(pos.Token, d)
-		if len(rates) == 0 {
-			switch missing.Mode {
-			case FundingError:
+		r := rangeOf(pos.Token, pos.Entry)
+		times, rates := p.settlements(pos.Token, d)
+		if len(times) == 0 {
+			if missing.Mode == FundingError {
 				return fmt.Errorf("harness: no funding for perp %s on %s (choose a missing-funding rule: zero or rate=X)", p.Series[pos.Token].Token, p.Dates[d])
-			case FundingZero:
-				rates = nil
-			case FundingRate:
-				rates = []float64{missing.Rate, missing.Rate, missing.Rate}[:SettlementsPerMissingDay]
 			}
-			run.FundingMissing += SettlementsPerMissingDay
+			for _, h := range missingHours {
+				if t := day0 + 3600*h; lo <= t && t < hi {
+					run.FundingMissing++
+					if missing.Mode == FundingRate {
+						charge(pf, run, pos.Qty*r.at(float64(h))*missing.Rate, stress)
+					}
+				}
+			}
+			continue
 		}
-		for _, r := range rates {
-			pay := notional * r
-			pf.cash -= pay
-			if pay > 0 {
-				run.FundingPaid += pay
-			} else {
-				run.FundingReceived -= pay
+		for k, t := range times {
+			if lo <= t && t < hi {
+				charge(pf, run, pos.Qty*r.at(float64(t-day0)/3600)*rates[k], stress)
 			}
 		}
 	}
 	return nil
 }
 
-// checkMargin liquidates the whole book at its snapshot prices when its
-// equity is below the maintenance margin of its gross notional. The venue
-// takes LiquidationFee × the gross notional from what equity remains, so the
-// account keeps max(0, equity − fee); an equity already below zero (a price
-// gap through the margin) is the shortfall the venue's insurance fund
-// absorbs, and the account is left at zero, never below.
-func checkMargin(pf *portfolio, run *Run, d int, price func(tok int, entry float64) float64) {
+// charge pays one settlement: pay > 0 is paid (scaled by StressMultiplier
+// under stress), pay < 0 received.
+func charge(pf *portfolio, run *Run, pay float64, stress bool) {
+	if pay > 0 {
+		if stress {
+			pay *= StressMultiplier
+		}
+		run.FundingPaid += pay
+	} else {
+		run.FundingReceived -= pay
+	}
+	pf.cash -= pay
+}
+
+// Liquidation records one liquidation of the whole book.
+type Liquidation struct {
+	Day int
+	// Path is where on the day's path the book was liquidated: 0 at the
+	// path's start (a gap: the book starts the path below its margin), 1
+	// at the adverse extremes.
+	Path        float64
+	Equity      float64 // the book's value at the liquidation prices
+	Maintenance float64 // MaintenanceMargin × the gross notional there
+	Fee         float64 // LiquidationFee × the gross notional, at most the equity
+	// Shortfall is the loss beyond the account's equity that the venue
+	// absorbs (its insurance fund): the account is left at zero, never below.
+	Shortfall float64
+}
+
+// checkMargin checks the book's cross margin over a price path and
+// liquidates it where equity first falls below MaintenanceMargin × the
+// gross notional. Every price moves on a straight line from start(tok) to
+// extreme(tok), together (λ from 0 to 1), so that equity E and gross
+// notional G are linear in λ; the book is liquidated at
+//
+//	λ* = (E₀ − m·G₀) / ((E₀ − m·G₀) − (E₁ − m·G₁))      (m = MaintenanceMargin)
+//
+// when E₁ < m·G₁, or at λ = 0 when already E₀ < m·G₀. The extremes are
+// each position's adverse price of the day taken together, a bound on the
+// book's worst moment (on a diversified book they need not coincide, so
+// this liquidates early rather than late). The venue takes LiquidationFee ×
+// the gross notional there from what equity remains, so the account keeps
+// max(0, E − fee); an equity already below zero is the shortfall its
+// insurance fund absorbs, and the account is left at zero, never below.
+func checkMargin(pf *portfolio, run *Run, d int, start, extreme func(tok int, entry float64) float64) {
 	if len(pf.positions) == 0 {
 		return
 	}
-	gross := 0.0
-	for _, pos := range pf.positions {
-		gross += math.Abs(pos.Qty * price(pos.Token, pos.Entry))
+	slack := func(price func(tok int, entry float64) float64) float64 {
+		return pf.value(price) - MaintenanceMargin*pf.gross(price)
 	}
-	equity := pf.value(price)
-	maint := MaintenanceMargin * gross
-	if !(equity < maint) {
+	s0, s1, lambda := slack(start), slack(extreme), 0.0
+	switch {
+	case s0 < 0:
+	case s1 < 0:
+		lambda = s0 / (s0 - s1)
+	default:
 		return
 	}
-	l := Liquidation{Day: d, Equity: equity, Maintenance: maint, Fee: min(LiquidationFee*gross, max(equity, 0)), Shortfall: max(-equity, 0)}
+	at := func(tok int, entry float64) float64 {
+		a := start(tok, entry)
+		return a + lambda*(extreme(tok, entry)-a)
+	}
+	equity, gross := pf.value(at), pf.gross(at)
+	l := Liquidation{Day: d, Path: lambda, Equity: equity, Maintenance: MaintenanceMargin * gross,
+		Fee: min(LiquidationFee*gross, max(equity, 0)), Shortfall: max(-equity, 0)}
 	pf.fees += l.Fee
 	pf.traded += gross
 	for len(pf.positions) > 0 {
@@ -302,4 +398,42 @@ func checkMargin(pf *portfolio, run *Run, d int, price func(tok int, entry float
 	}
 	pf.cash = max(equity-l.Fee, 0)
 	run.Liquidations = append(run.Liquidations, l)
+}
+
+// perpPeriod returns calendar day d's holding period [start, end) in Unix
+// seconds (as settlements dates it) and mid, the time of the day's trades:
+// the settlements in [start, mid) are the book's before the trades, those in
+// [mid, end) the book's after them. Causal fills trade at the open, just
+// after the 00:00 UTC settlement, which is therefore the book's held
+// overnight (mid is 00:00:01); reference fills trade at the close (mid =
+// end).
+func perpPeriod(p *Panel, d int, ref bool) (start, mid, end int64) {
+	day0 := int64(p.Dates[d]) * 86400
+	start, end = day0, day0+86400
+	if d > 0 {
+		start = (int64(p.Dates[d-1]) + 1) * 86400
+	}
+	if ref {
+		return start, end, end
+	}
+	return start, day0 + 1, end
+}
+
+// perpDay settles the book's funding of day d dated in [lo, hi), then checks
+// its margin: over the day's path from the open to each position's adverse
+// extreme when path is set (the book is held through the day), at the open
+// alone otherwise (the book is traded at the open).
+func perpDay(p *Panel, pf *portfolio, run *Run, d int, lo, hi int64, path, stress bool, rangeOf func(tok int, entry float64) dayRange) error {
+	if err := settleFunding(p, pf, run, d, lo, hi, stress, rangeOf); err != nil {
+		return err
+	}
+	open := func(tok int, entry float64) float64 { return rangeOf(tok, entry).Open }
+	extreme := open
+	if path {
+		extreme = func(tok int, entry float64) float64 {
+			return rangeOf(tok, entry).adverse(pf.positions[pf.slot[tok]].Qty)
+		}
+	}
+	checkMargin(pf, run, d, open, extreme)
+	return nil
 }

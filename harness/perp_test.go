@@ -43,74 +43,175 @@ func near(t *testing.T, what string, got, want float64) {
 	}
 }
 
-// TestShortFunding follows a short by hand through six settlements on three
-// days (8-hourly, then two, then one), with a 0.1% fee: funding is paid on
-// the position's notional at the day's close, a positive rate paying the
-// short, and the settlement at 00:00 of the day the short is bought back at
-// the open is not the book's.
-func TestShortFunding(t *testing.T) {
-	p := perpPanel(t, []Candle{
+// shortFundingPanel is the price path and settlements of TestShortFunding.
+func shortFundingPanel(t *testing.T) *Panel {
+	return perpPanel(t, []Candle{
 		candle("AAA", "2024-01-01", 100, 100, 100, 100),
 		candle("AAA", "2024-01-02", 100, 110, 100, 110),
 		candle("AAA", "2024-01-03", 110, 110, 105, 105),
 		candle("AAA", "2024-01-04", 105, 105, 90, 90),
 		candle("AAA", "2024-01-05", 90, 95, 90, 95),
 	},
-		"AAA 2024-01-01T16:00:00Z 0.01", // before the short: not paid
-		"AAA 2024-01-02T00:00:00Z 0.0001", "AAA 2024-01-02T08:00:00Z 0.0002", "AAA 2024-01-02T16:00:00Z -0.0001",
-		"AAA 2024-01-03T04:00:00Z 0.0005", "AAA 2024-01-03T20:00:00Z -0.0002",
+		"AAA 2024-01-01T16:00:00Z 0.01",   // before the short: not the book's
+		"AAA 2024-01-02T00:00:00Z 0.01",   // at the open the short is sold at: not the book's
+		"AAA 2024-01-02T08:00:00Z 0.0002", // 8-hourly
+		"AAA 2024-01-02T16:00:00Z -0.0001",
+		"AAA 2024-01-03T04:00:00Z 0.0005", // two on a day
+		"AAA 2024-01-03T20:00:00Z -0.0002",
 		"AAA 2024-01-04T08:00:00Z 0.001",
-		"AAA 2024-01-05T00:00:00Z 0.01", // after the buy-back: not paid
+		"AAA 2024-01-04T23:00:00Z 0.0003", // the day's last hour
+		"AAA 2024-01-05T00:00:00Z 0.01",   // held overnight, bought back at that open: the book's
+		"AAA 2024-01-05T08:00:00Z 0.01",   // after the buy-back: not the book's
 	)
+}
+
+// TestShortFunding follows a short by hand through seven settlements on four
+// days with a 0.1% fee: each settlement is paid on the position's notional
+// at the event's price, the straight line from the day's open to its close
+// read at the settlement's hour, a positive rate paying the short; the
+// 00:00 settlement belongs to the book held overnight, not to the one
+// traded at that day's open.
+func TestShortFunding(t *testing.T) {
+	p := shortFundingPanel(t)
 	// Short the whole account on day 1's open (100), buy back on day 4's (90).
-	s := &scripted{books: map[int][]Target{0: {{Token: 0, Weight: -1}}, 3: {}}}
-	run, err := Backtest(context.Background(), p, s, Config{Fill: Causal, FeeRate: 0.001, InitialCapital: 1000})
+	books := map[int][]Target{0: {{Token: 0, Weight: -1}}, 3: {}}
+	for _, stress := range []bool{false, true} {
+		run, err := Backtest(context.Background(), p, &scripted{books: books}, Config{Fill: Causal, FeeRate: 0.001, InitialCapital: 1000, StressFunding: stress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := 1.0 // what a payment costs: ×1.5 in the stress run
+		if stress {
+			k = 1.5
+		}
+		// The short holds −10; pay = −10 · price · rate, a payment when > 0.
+		pay := func(price, rate float64) float64 {
+			if x := -10 * price * rate; x > 0 {
+				return k * x
+			}
+			return -10 * price * rate
+		}
+		// Day 1: sell 10 at 100 (gross 1000, fee 1): cash 1999; the path
+		// 100 → 110 reads 103.33 at 08:00 and 106.67 at 16:00.
+		cash1 := 1999 - pay(100+10*8/24.0, 0.0002) - pay(100+10*16/24.0, -0.0001)
+		// Day 2: 110 → 105.
+		cash2 := cash1 - pay(110-5*4/24.0, 0.0005) - pay(110-5*20/24.0, -0.0002)
+		// Day 3: 105 → 90; 100 at 08:00, 90.625 at 23:00.
+		cash3 := cash2 - pay(100, 0.001) - pay(105-15*23/24.0, 0.0003)
+		// Day 4: the 00:00 settlement at the open (90), then the buy-back of
+		// 10 at 90 (gross 900, fee 0.9).
+		cash4 := cash3 - pay(90, 0.01) - 900 - 0.9
+		want := []float64{1000, cash1 - 1100, cash2 - 1050, cash3 - 900, cash4}
+		for d := range want {
+			near(t, "value on day "+p.Dates[d].String(), run.Values[d], want[d])
+		}
+		near(t, "funding paid", run.FundingPaid, k*(10*(100+10*16/24.0)*0.0001+10*(110-5*20/24.0)*0.0002))
+		near(t, "funding received", run.FundingReceived, 10*((100+10*8/24.0)*0.0002+(110-5*4/24.0)*0.0005+100*0.001+(105-15*23/24.0)*0.0003+90*0.01))
+		near(t, "fees", run.FeesPaid, 1.9)
+		m := ComputeMetrics(run, p.Dates)
+		if m.DaysShort != 3 || m.Liquidations != 0 || m.FundingMissing != 0 {
+			t.Errorf("days short %d, liquidations %d, missing %d; want 3, 0, 0", m.DaysShort, m.Liquidations, m.FundingMissing)
+		}
+		near(t, "mean gross", m.MeanGross, (1100/want[1]+1050/want[2]+900/want[3])/5)
+		near(t, "mean net", m.MeanNet, -m.MeanGross)
+	}
+}
+
+// TestEvaluateStressesFunding checks that the stress run pays 1.5 times the
+// funding of the base run: a short of the whole account sells the same
+// quantity whatever the fee (the fee comes out of the proceeds), so both
+// runs hold the same positions and only the payments differ.
+func TestEvaluateStressesFunding(t *testing.T) {
+	p := shortFundingPanel(t)
+	e, err := Evaluate(context.Background(), p, func() Strategy {
+		return &scripted{books: map[int][]Target{0: {{Token: 0, Weight: -1}}, 3: {}}}
+	}, Config{Fill: Causal})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Day 1: sell 10 at 100 (gross 1000, fee 1): cash 1999. Notional at the
-	// close is −1100; settlements pay −1100·r each.
-	cash1 := 1999 - (-1100*0.0001 + -1100*0.0002 + -1100*-0.0001)
-	// Day 2: notional −1050.
-	cash2 := cash1 - (-1050*0.0005 + -1050*-0.0002)
-	// Day 3: notional −900.
-	cash3 := cash2 - (-900 * 0.001)
-	// Day 4: buy back 10 at 90 (gross 900, fee 0.9).
-	cash4 := cash3 - 900 - 0.9
-	want := []float64{1000, cash1 - 1100, cash2 - 1050, cash3 - 900, cash4}
-	for d := range want {
-		near(t, "value on day "+p.Dates[d].String(), run.Values[d], want[d])
+	if !(e.Base.FundingPaid > 0) {
+		t.Fatalf("base run pays no funding")
 	}
-	near(t, "funding paid", run.FundingPaid, 1100*0.0001+1050*0.0002)
-	near(t, "funding received", run.FundingReceived, 1100*0.0001+1100*0.0002+1050*0.0005+900*0.001)
-	near(t, "fees", run.FeesPaid, 1.9)
-	m := ComputeMetrics(run, p.Dates)
-	if m.DaysShort != 3 || m.Liquidations != 0 || m.FundingMissing != 0 {
-		t.Errorf("days short %d, liquidations %d, missing %d; want 3, 0, 0", m.DaysShort, m.Liquidations, m.FundingMissing)
-	}
-	near(t, "mean gross", m.MeanGross, (1100/want[1]+1050/want[2]+900/want[3])/5)
-	near(t, "mean net", m.MeanNet, -m.MeanGross)
+	near(t, "stress funding paid", e.Stress.FundingPaid, StressMultiplier*e.Base.FundingPaid)
+	near(t, "stress funding received", e.Stress.FundingReceived, e.Base.FundingReceived)
 }
 
-// TestShortSqueeze levers a short to 3x and squeezes it: on day 1 the
-// account is above its maintenance margin, on day 2 below, and it is
-// liquidated at the close with what equity remains taken as the fee; in a
-// gap through the margin the account ends at zero and the deficit is the
-// recorded shortfall.
+// TestFundingEachSettlementOnce holds a long of 10 on a flat path (every
+// price 100) over a calendar with a hole (no candle anywhere on 2024-01-03)
+// and settlements at every kind of hour: every settlement from the one
+// after the purchase at 2024-01-02's open through the last day's is paid
+// exactly once (the hole's with the next day's), none before it, none
+// after the panel's last day.
+func TestFundingEachSettlementOnce(t *testing.T) {
+	var candles []Candle
+	for _, d := range []string{"2024-01-01", "2024-01-02", "2024-01-04", "2024-01-05"} {
+		candles = append(candles, candle("AAA", d, 100, 100, 100, 100))
+	}
+	rates := map[string]float64{
+		"2024-01-01T00:00:00Z": 1, "2024-01-01T23:00:00Z": 2, "2024-01-02T00:00:00Z": 4, // before the long
+		"2024-01-02T01:00:00Z": 8, "2024-01-02T23:00:00Z": 16,
+		"2024-01-03T00:00:00Z": 32, "2024-01-03T12:00:00Z": 64, // the hole
+		"2024-01-04T00:00:00Z": 128, "2024-01-04T04:00:00Z": 256,
+		"2024-01-05T00:00:00Z": 512, "2024-01-05T23:00:00Z": 1024,
+		"2024-01-06T00:00:00Z": 2048, // after the panel
+	}
+	var lines []string
+	for tm, r := range rates {
+		lines = append(lines, "AAA "+tm+" "+formatRate(r*1e-6))
+	}
+	p := perpPanel(t, candles, lines...)
+	run, err := Backtest(context.Background(), p, &scripted{books: map[int][]Target{0: {{Token: 0, Weight: 1}}}}, Config{Fill: Causal, InitialCapital: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 × 100 × (8 + 16 + ... + 1024)·1e-6: each rate a distinct bit.
+	near(t, "funding paid", run.FundingPaid, 1000*(8+16+32+64+128+256+512+1024)*1e-6)
+	near(t, "final value", run.Values[3], 1000-run.FundingPaid)
+}
+
+// TestReferenceFundingHeldBook: reference fills trade at the close, so all
+// of a day's settlements are the book's held through that day. A short of
+// the whole account sold at day 0's close (100) owes none of day 0's
+// settlements, and pays day 1's at 08:00 on the line 100 → 130 (110 there).
+func TestReferenceFundingHeldBook(t *testing.T) {
+	p := perpPanel(t, []Candle{
+		candle("AAA", "2024-01-01", 100, 100, 100, 100),
+		candle("AAA", "2024-01-02", 100, 130, 100, 130),
+	}, "AAA 2024-01-01T08:00:00Z 0.01", "AAA 2024-01-02T08:00:00Z 0.001")
+	run, err := Backtest(context.Background(), p, &scripted{books: map[int][]Target{0: {{Token: 0, Weight: -1}}}}, Config{Fill: Reference, InitialCapital: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "funding received", run.FundingReceived, 10*110*0.001)
+	near(t, "value", run.Values[1], 2000+10*110*0.001-1300)
+}
+
+// TestShortSqueeze levers a short to 3x (30 short at 100, cash 4000, no
+// fee) and squeezes it. Its maintenance trigger is the price P* where
+// 4000 − 30·P* = 0.01·30·P*, P* = 4000/30.3 = 132.0132. On day 2 the high
+// (140) crosses it and the close (125) is back below it: the account is
+// liquidated at P*, where its equity 0.01·30·P* is what the fee (1.25% of
+// the notional, capped) takes, and it ends at zero. When day 2 instead
+// opens at 140, above the bankruptcy price 133.33, the book is liquidated
+// at the open with an equity of −200: the venue's shortfall, the account at
+// zero, never below.
 func TestShortSqueeze(t *testing.T) {
+	pstar := 4000 / 30.3
 	for _, c := range []struct {
-		close2, equity, fee, shortfall float64
+		open2, path, price, shortfall float64
+		missing                       int
 	}{
-		// 30 short at 133: equity 4000 − 3990 = 10 < 39.9; the fee takes the 10.
-		{133, 10, 10, 0},
-		// 30 short at 140: equity −200, a shortfall of 200.
-		{140, -200, 0, 200},
+		// From the open 120 the slack E − 0.01·G runs from 364 to −242 at
+		// the high: λ = 364/606, the price 120 + 20λ = P*.
+		{120, 364.0 / 606, pstar, 0, 2 + 3},
+		// A gap: 4000 − 4200 = −200 at the open, before the day's trades.
+		{140, 0, 140, 200, 2 + 1},
 	} {
 		p := perpPanel(t, []Candle{
 			candle("AAA", "2024-01-01", 100, 100, 100, 100),
-			candle("AAA", "2024-01-02", 100, 130, 100, 130),
-			candle("AAA", "2024-01-03", 130, c.close2, 130, c.close2),
-			candle("AAA", "2024-01-04", c.close2, c.close2, c.close2, c.close2),
+			candle("AAA", "2024-01-02", 100, 110, 100, 110),
+			candle("AAA", "2024-01-03", c.open2, 140, 115, 125),
+			candle("AAA", "2024-01-04", 125, 125, 125, 125),
 		})
 		p.SetFundingMissing(FundingMissing{Mode: FundingZero})
 		s := &scripted{books: map[int][]Target{0: {{Token: 0, Weight: -3}}}}
@@ -118,8 +219,8 @@ func TestShortSqueeze(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Day 1: 30 short at 100, cash 4000; at 130 equity is 100 ≥ 0.01·3900.
-		want := []float64{1000, 100, 0, 0}
+		// Day 1: at the high 110 the slack is 4000 − 3300 − 33 > 0.
+		want := []float64{1000, 4000 - 30*110, 0, 0}
 		for d := range want {
 			near(t, "value", run.Values[d], want[d])
 		}
@@ -127,12 +228,96 @@ func TestShortSqueeze(t *testing.T) {
 			t.Fatalf("liquidations %+v, want one", run.Liquidations)
 		}
 		l := run.Liquidations[0]
-		near(t, "equity", l.Equity, c.equity)
-		near(t, "maintenance", l.Maintenance, 0.01*30*c.close2)
-		near(t, "fee", l.Fee, c.fee)
+		equity := 4000 - 30*c.price
+		near(t, "path", l.Path, c.path)
+		near(t, "equity", l.Equity, equity)
+		near(t, "maintenance", l.Maintenance, 0.01*30*c.price)
+		near(t, "fee", l.Fee, max(equity, 0))
 		near(t, "shortfall", l.Shortfall, c.shortfall)
-		if l.Day != 2 || len(run.Final) != 0 || run.FundingMissing != 2*SettlementsPerMissingDay {
-			t.Errorf("liquidated on day %d leaving %v, %d missing settlements; want day 2, nothing, 6", l.Day, run.Final, run.FundingMissing)
+		m := ComputeMetrics(run, p.Dates)
+		near(t, "shortfall metric", m.LiquidationShortfall, c.shortfall)
+		near(t, "fees", run.FeesPaid, max(equity, 0))
+		if l.Day != 2 || len(run.Final) != 0 || run.FundingMissing != c.missing {
+			t.Errorf("liquidated on day %d leaving %v, %d missing settlements; want day 2, nothing, %d", l.Day, run.Final, run.FundingMissing, c.missing)
+		}
+	}
+}
+
+// TestCrossMarginExtremes holds a long of A and a short of B, 1.5x each (15
+// of each at 100, cash 1000, no fee), and takes A's low and B's high
+// together: with B's high at 130 the slack at the extremes (A 70, B 130) is
+// 100 − 0.01·3000 = 70 and nothing happens; at 140 it is −50 − 31.5 = −81.5,
+// so the book is liquidated at λ = 970/1051.5 of the way, where equity
+// 1000 − 1050λ is 1% of the gross 3000 + 150λ. Neither position alone
+// would breach the margin.
+func TestCrossMarginExtremes(t *testing.T) {
+	for _, c := range []struct {
+		highB float64
+		liq   bool
+	}{{130, false}, {140, true}} {
+		p := perpPanel(t, []Candle{
+			candle("AAA", "2024-01-01", 100, 100, 100, 100),
+			candle("AAA", "2024-01-02", 100, 100, 100, 100),
+			candle("AAA", "2024-01-03", 100, 100, 70, 100),
+			candle("BBB", "2024-01-01", 100, 100, 100, 100),
+			candle("BBB", "2024-01-02", 100, 100, 100, 100),
+			candle("BBB", "2024-01-03", 100, c.highB, 100, 100),
+		})
+		p.SetFundingMissing(FundingMissing{Mode: FundingZero})
+		s := &scripted{books: map[int][]Target{0: {{Token: 0, Weight: 1.5}, {Token: 1, Weight: -1.5}}}}
+		run, err := Backtest(context.Background(), p, s, Config{Fill: Causal, InitialCapital: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.liq {
+			if len(run.Liquidations) != 0 || run.Values[2] != 1000 {
+				t.Errorf("high %g: liquidations %+v, value %g; want none, 1000", c.highB, run.Liquidations, run.Values[2])
+			}
+			continue
+		}
+		if len(run.Liquidations) != 1 {
+			t.Fatalf("liquidations %+v, want one", run.Liquidations)
+		}
+		l := run.Liquidations[0]
+		lambda := 970 / 1051.5
+		near(t, "path", l.Path, lambda)
+		near(t, "equity", l.Equity, 1000-1050*lambda)
+		near(t, "maintenance", l.Maintenance, 0.01*(3000+150*lambda))
+		near(t, "equity at maintenance", l.Equity, l.Maintenance)
+		if run.Values[2] != 0 {
+			t.Errorf("value after the liquidation %g, want 0", run.Values[2])
+		}
+	}
+}
+
+// TestSignedHHI checks the concentration of signed books by hand: HHI on
+// |w| with cash 1 − Σ|w|, normalised by max(1, Σ|w|).
+func TestSignedHHI(t *testing.T) {
+	price := func(int, float64) float64 { return 100 }
+	for _, c := range []struct {
+		qty  []float64 // of tokens 0, 1 at 100
+		cash float64
+		want float64
+	}{
+		{[]float64{6, 4}, 0, 0.36 + 0.16},               // long, unlevered: the reference's index
+		{[]float64{3, 2}, 500, 0.09 + 0.04 + 0.25},      // long, half cash
+		{[]float64{5, -5}, 1000, 0.25 + 0.25},           // long/short, gross 1
+		{[]float64{3, -2}, 900, 0.09 + 0.04 + 0.25},     // gross 0.5: the cash counts
+		{[]float64{15, -15}, 1000, (2.25 + 2.25) / 9},   // gross 3: as at gross 1
+		{[]float64{0, -10}, 2000, 1},                    // one short, gross 1
+		{[]float64{15, 0}, -500, 1},                     // one long levered 1.5x
+		{[]float64{12, -3}, 100, (1.44 + 0.09) / 2.25},  // gross 1.5
+		{[]float64{1, -1}, 1000, 0.01 + 0.01 + 0.8*0.8}, // mostly cash
+	} {
+		pf := newPortfolio(2, c.cash, 0, 0)
+		for tok, q := range c.qty {
+			if q != 0 {
+				pf.add(tok, q, 100)
+			}
+		}
+		got := hhi(pf, pf.value(price), price)
+		if math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("book %v cash %g: HHI %.15g, want %.15g", c.qty, c.cash, got, c.want)
 		}
 	}
 }
@@ -319,7 +504,9 @@ func TestPerpInvariants(t *testing.T) {
 
 // TestFundingAlone replays one book with its funding and with every
 // settlement missing at rate 0: the positions, fees and trades are the same
-// and the values differ by the net funding alone.
+// and the values differ by the net funding alone. Bought at day 1's open, a
+// position misses two settlements that day (08:00, 16:00: the 00:00 one was
+// before it) and three on each of the 28 days after.
 func TestFundingAlone(t *testing.T) {
 	for seed := range uint64(10) {
 		rng := rand.New(rand.NewPCG(seed, 2))
@@ -338,7 +525,7 @@ func TestFundingAlone(t *testing.T) {
 		if len(a.Liquidations)+len(b.Liquidations) > 0 {
 			continue
 		}
-		if a.FeesPaid != b.FeesPaid || a.Traded != b.Traded || b.FundingPaid != 0 || b.FundingReceived != 0 || b.FundingMissing != 29*3*len(b.Final) {
+		if a.FeesPaid != b.FeesPaid || a.Traded != b.Traded || b.FundingPaid != 0 || b.FundingReceived != 0 || b.FundingMissing != (2+28*3)*len(b.Final) {
 			t.Errorf("seed %d: fees %g/%g traded %g/%g, funding %g/%g, missing %d", seed, a.FeesPaid, b.FeesPaid, a.Traded, b.Traded, b.FundingPaid, b.FundingReceived, b.FundingMissing)
 		}
 		near(t, "value difference", b.Values[len(b.Values)-1]-a.Values[len(a.Values)-1], a.FundingPaid-a.FundingReceived)

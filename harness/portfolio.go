@@ -1,6 +1,9 @@
 package harness
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Position is a holding of one token. Entry is the price at which the
 // position was opened; later buys and partial sells do not change it.
@@ -42,6 +45,16 @@ func (pf *portfolio) value(price func(tok int, entry float64) float64) float64 {
 		v += p.Qty * price(p.Token, p.Entry)
 	}
 	return v + pf.cash
+}
+
+// gross returns the positions' gross notional Σ |qty × price(token)|, in
+// book order.
+func (pf *portfolio) gross(price func(tok int, entry float64) float64) float64 {
+	g := 0.0
+	for _, p := range pf.positions {
+		g += math.Abs(p.Qty * price(p.Token, p.Entry))
+	}
+	return g
 }
 
 func (pf *portfolio) held(tok int) bool { return pf.slot[tok] >= 0 }

@@ -11,7 +11,8 @@ import (
 )
 
 // TestDailyReturns checks the returns of three snapshot values by hand:
-// 100 → 110 is +10% on the second day, 110 → 99 is −10% on the third.
+// 100 → 110 is +10% on the second day, 110 → 99 is −10% on the third; from
+// a value of zero the return is 0.
 func TestDailyReturns(t *testing.T) {
 	days := []harness.Date{10, 11, 13}
 	s := DailyReturns("0123456789abcdef", days, []float64{100, 110, 99})
@@ -25,6 +26,10 @@ func TestDailyReturns(t *testing.T) {
 	}
 	if DailyReturns("0123456789abcdef", days, []float64{100}) != nil {
 		t.Error("one value gave a series")
+	}
+	// A liquidation to zero: −100%, then nothing (not 0/0).
+	if z := DailyReturns("0123456789abcdef", days, []float64{100, 0, 0}); z.Returns[0] != -1 || z.Returns[1] != 0 {
+		t.Errorf("wiped-out returns %v, want [-1 0]", z.Returns)
 	}
 }
 

@@ -206,8 +206,8 @@ func Evaluate(ctx context.Context, env *Env, s Spec) (*Result, error) {
 //
 //	r_t = (v_t − v_{t−1}) / v_{t−1}
 //
-// computed as harness.ComputeMetrics computes the returns of the Sharpe
-// ratio. It is nil with fewer than two values. It panics if values has
+// by harness.Return, as harness.ComputeMetrics computes the returns of the
+// Sharpe ratio (0 from a value of 0). It is nil with fewer than two values. It panics if values has
 // more entries than days.
 func DailyReturns(key string, days []harness.Date, values []float64) *ledger.Series {
 	if len(values) > len(days) {
@@ -218,7 +218,7 @@ func DailyReturns(key string, days []harness.Date, values []float64) *ledger.Ser
 	}
 	s := &ledger.Series{Key: key, Days: days[1:len(values):len(values)], Returns: make([]float64, len(values)-1)}
 	for t := 1; t < len(values); t++ {
-		s.Returns[t-1] = (values[t] - values[t-1]) / values[t-1]
+		s.Returns[t-1] = harness.Return(values[t-1], values[t])
 	}
 	return s
 }
