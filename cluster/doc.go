@@ -41,6 +41,10 @@
 //     collects one result per trial and announces the end of its run.
 //   - exec.go: Executor, the coordinator as a trial.Executor (with a sample
 //     of results verified locally), and RunWorkers.
+//   - start.go: Options.Start, a pool's trials sent through NATS (an
+//     embedded server or one's own, local workers beside it, the worker
+//     command line told); WorkerOptions.Run, a gem worker joining a run;
+//     SecretEnv and DefaultName.
 //
 // The package knows nothing of strategies: a Worker evaluates through the
 // Evaluate function its caller gives it, which is the same code path as a

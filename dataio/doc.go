@@ -22,8 +22,13 @@
 //     written atomically) and WriteCSV.
 //   - stablecoin.go: the stablecoin and fiat tickers.
 //   - breaks.go: Breaks, the redenomination and ticker-reuse rules.
-//   - filter.go: Filter, the universe filters of the --data commands.
+//   - filter.go: Filter, the universe filters of the --data commands, and
+//     Filter.String, their description.
 //   - check.go: Check, the per-token report of gem data check.
+//   - checktext.go: Report.WriteText, the report as gem data check prints it.
+//   - source.go: Source, the options of the --data flags (files or the
+//     synthetic universe, filters, perp funding): Load (a panel and its
+//     description), Read, Check and Convert.
 //   - *_test.go: formats and round trips (read_test.go), the bad-input
 //     table (bad_test.go), fuzz targets (fuzz_test.go), filters, checks,
 //     every file of ../shared/data (shared_test.go), BenchmarkRead

@@ -196,3 +196,34 @@ func name(tok string, k int) string {
 	}
 	return tok + "#" + strconv.Itoa(k)
 }
+
+// String lists the filters in use in a few words ("reused tickers split,
+// from 2021-01-01, no stablecoins"), "" for the zero Filter.
+func (f *Filter) String() string {
+	var parts []string
+	if f.SplitReused {
+		parts = append(parts, "reused tickers split")
+	}
+	if f.SplitRedenominated {
+		parts = append(parts, "redenominations split")
+	}
+	if f.From != 0 {
+		parts = append(parts, "from "+f.From.String())
+	}
+	if f.To != 0 {
+		parts = append(parts, "to "+f.To.String())
+	}
+	if f.Tokens != nil {
+		parts = append(parts, "tokens "+strings.Join(f.Tokens, ","))
+	}
+	if f.ExcludeStablecoins {
+		parts = append(parts, "no stablecoins")
+	}
+	if f.SurvivorsOnly {
+		parts = append(parts, "survivors only")
+	}
+	if f.MinHistory > 0 {
+		parts = append(parts, fmt.Sprintf("min history %d", f.MinHistory))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -17,6 +17,8 @@
 //     candles (one price a day).
 //   - store.go: Into, which fetches jobs into a file, resuming from what the
 //     file holds and rewriting it atomically after each job.
+//   - jobs.go: BinanceJobs and DefiLlamaJobs (the jobs a list of symbols or
+//     coins names), each source's Fetcher, ParseDays and Progress.String.
 //   - fake_test.go: a local server answering in both APIs' formats, with
 //     scripted errors, rate limits and cut connections; *_test.go use it;
 //     fuzz_test.go fuzzes the kline and price-chart parsers; client_test.go

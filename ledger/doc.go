@@ -16,4 +16,6 @@
 //   - verify.go: Foreign, the rows produced by a harness other than the
 //     current one, and Verify, gem ledger verify's answer; Row.Line, a row
 //     on one line; ParseSince, the --since times.
+//   - selection.go: Selection (rows by command and time, with their daily
+//     returns), TrialReturns and WriteReturnsCSV (gem ledger returns).
 package ledger

@@ -9,6 +9,8 @@
 //   - doc.go: this overview.
 //   - lookahead.go: Config, Check, Report and Leak; the perturbation and the
 //     comparison of decisions.
+//   - text.go: Report.WriteText, the report as gem check lookahead prints
+//     it, and Report.Err, its verdict.
 //   - lookahead_test.go: a deliberately leaky strategy is caught, every
 //     built-in strategy passes with causal fills, and the reference fill
 //     mode shows only its same-close leak.

@@ -12,6 +12,9 @@
 //	doc.go       this overview.
 //	spec.go      Spec, Env, Result and Evaluate: one trial; DailyReturns,
 //	             the daily returns of its base run kept beside the ledger.
+//	options.go   Options, a trial's choices as the flags give them
+//	             (strategy, --set, fill, scoring window, weights book),
+//	             and CheckData.
 //	resume.go    Resumable: the rows of a ledger by their trial key, keys
 //	             recomputed in the current parameter space so that a new
 //	             parameter at its default does not change them.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"gem/dataio"
+	"gem/fetch"
 )
 
 func newDataCmd() *cobra.Command {
@@ -44,28 +47,141 @@ token and date and is written atomically. An existing OUT is kept unless --force
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			data.paths = append(data.paths, args[:len(args)-1]...)
-			out := args[len(args)-1]
-			if _, err := os.Stat(out); err == nil && !force {
-				return fmt.Errorf("%s exists (pass --force to overwrite it)", out)
+			wrote, err := data.source(cmd.ErrOrStderr()).Convert(args[len(args)-1], force)
+			if err == nil {
+				fmt.Fprintln(cmd.OutOrStdout(), wrote)
 			}
-			d, what, err := data.read(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			p, err := d.Panel() // the output must load
-			if err != nil {
-				return err
-			}
-			if err := dataio.Write(out, d.Candles); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s\nwrote %d candles of %d tokens (%s..%s) to %s (%s)\n", what, len(d.Candles), p.NumTokens(), p.Dates[0], p.Dates[p.NumDays()-1], out, dataio.OutputFormat(out))
-			return nil
+			return err
 		},
 	}
 	data.register(cmd.Flags())
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite OUT if it exists")
 	cmd.Flags().MarkHidden("seed") // no synthetic universe: the inputs are the arguments
 	cmd.Flags().MarkHidden("data")
+	return cmd
+}
+
+func newDataCheckCmd() *cobra.Command {
+	var src dataio.Source
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check FILE...",
+		Short: "Report gaps, jumps, reused tickers and bad values, per token",
+		Long: `Check candle files (read together, as one data set) and print one line per token
+(first and last date, rows, close-only rows, gaps and missing days) followed by every
+issue found:
+
+  errors (exit status 1): rows that do not parse, zero or negative prices, negative
+    volumes, duplicate token-days: what the loader rejects;
+  warnings (exit status 0): gaps; suspected redenominations (a close-to-close ratio
+    beyond 20x either way, or beyond 5x across a trading halt); suspected ticker reuse
+    (a gap of 14 days or more followed by a price 5x away from the last); US-dollar
+    stablecoins closing more than 2% from 1; OHLC bars whose high or low does not
+    contain the open and close.
+
+--split-reused and --split-redenominated (on any command with --data) act on the same
+rules; --drop-bad-rows loads a file with errors, dropping the rows listed here.`,
+		Example: `  gem data check ../shared/data/binance_spot_1d_panel_merged.csv.gz
+  gem data check --json data/*.csv | jq '.issues[] | select(.kind == "reuse")'`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src.Paths = args
+			r, err := src.Check()
+			if err != nil {
+				return err
+			}
+			if enc := json.NewEncoder(cmd.OutOrStdout()); asJSON {
+				enc.SetIndent("", "  ")
+				err = enc.Encode(r)
+			} else {
+				err = r.WriteText(cmd.OutOrStdout())
+			}
+			if err == nil && r.Errors() > 0 {
+				err = fmt.Errorf("data check: %d errors, %d warnings", r.Errors(), r.Warnings())
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&src.Format, "format", "auto", "format of the files: auto, long, binance or parquet")
+	cmd.Flags().StringVar(&src.Token, "token", "", "token name for Binance kline files (default: from the file name)")
+	return cmd
+}
+
+func newDataFetchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "fetch",
+		Short: "Download daily candles from Binance or DefiLlama (needs internet)",
+		Long: `Download daily candles into a candle file (.csv, .csv.gz or .parquet). A fetch
+resumes: what --out already holds is kept and not downloaded again, and the file is
+rewritten after each symbol, so an interrupted or killed fetch loses at most the
+symbol in progress. Rerun the same command to continue. Rate limits (HTTP 429) and
+server errors are retried with backoff, honouring Retry-After.`,
+	}
+	cmd.AddCommand(fetchCmd{
+		use:   "binance --symbols BTCUSDT,ETHUSDT,... --out FILE",
+		short: "Download daily spot klines from the public Binance API",
+		long: `Download daily spot klines from Binance's public REST endpoint /api/v3/klines,
+1000 candles a request. The token is the symbol without its USD-stablecoin quote
+(BTCUSDT is BTC). The candle of the current UTC day is still forming and is not stored.`,
+		example: `  gem data fetch binance --symbols BTCUSDT,ETHUSDT,SOLUSDT --from 2020-01-01 --out data/binance.csv.gz`,
+		list:    "symbols", listDoc: "Binance spot symbols, comma-separated (BTCUSDT,ETHUSDT,...)",
+		none: "--symbols is required (BTCUSDT,ETHUSDT,...)", url: fetch.BinanceURL, from: "2017-07-01", jobs: fetch.BinanceJobs,
+		fetcher: func(url string) fetch.Fetcher { return (&fetch.Binance{BaseURL: url}).Fetcher() },
+	}.command(), fetchCmd{
+		use:   "defillama --coins coingecko:aerodrome-finance,... --out FILE",
+		short: "Download daily prices from DefiLlama's price chart API",
+		long: `Download daily prices from DefiLlama's public price chart API
+(coins.llama.fi/chart/{coin}). Coins are chain:address or coingecko:id; the token is
+the coin's symbol as DefiLlama gives it, or the name after "=" (coingecko:aerodrome-finance=AERO).
+DefiLlama gives one price a day, so the candles are close-only: the close of a day is
+the price at the midnight (UTC) that ends it.`,
+		example: `  gem data fetch defillama --coins coingecko:aerodrome-finance=AERO,coingecko:drift-protocol=DRIFT --out data/defillama.csv`,
+		list:    "coins", listDoc: "DefiLlama coins, comma-separated: coingecko:ID or CHAIN:ADDRESS, each optionally =NAME",
+		none: "--coins is required (coingecko:id or chain:address, comma-separated)", url: fetch.DefiLlamaURL, from: "2019-01-01", jobs: fetch.DefiLlamaJobs,
+		fetcher: func(url string) fetch.Fetcher { return (&fetch.DefiLlama{BaseURL: url}).Fetcher() },
+	}.command())
+	return cmd
+}
+
+// fetchCmd is what one gem data fetch subcommand has of its own: its help,
+// the flag listing what to fetch (list, its doc, the error without it),
+// the defaults of --base-url and --from, and its source's jobs and fetcher.
+type fetchCmd struct {
+	use, short, long, example string
+	list, listDoc, none       string
+	url, from                 string
+	jobs                      func([]string) []fetch.Job
+	fetcher                   func(baseURL string) fetch.Fetcher
+}
+
+func (c fetchCmd) command() *cobra.Command {
+	var names []string
+	var from, to, out, baseURL string
+	cmd := &cobra.Command{Use: c.use, Short: c.short, Long: c.long, Example: c.example, Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return errors.New("--out FILE is required")
+			}
+			first, last, err := fetch.ParseDays(from, to, time.Now())
+			if err != nil {
+				return err
+			}
+			jobs := c.jobs(names)
+			if len(jobs) == 0 {
+				return errors.New(c.none)
+			}
+			ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
+			err = fetch.Into(ctx, out, jobs, first, last, c.fetcher(baseURL), func(p fetch.Progress) { fmt.Fprintln(stderr, p) })
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted: %s holds every symbol completed so far; rerun the command to resume", out)
+			}
+			return err
+		}}
+	cmd.Flags().StringSliceVar(&names, c.list, nil, c.listDoc)
+	cmd.Flags().StringVar(&from, "from", c.from, "first day to fetch (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&to, "to", "", "last day to fetch (YYYY-MM-DD; default: yesterday, the last complete UTC day)")
+	cmd.Flags().StringVar(&out, "out", "", "candle file to create or extend (.csv, .csv.gz or .parquet)")
+	cmd.Flags().StringVar(&baseURL, "base-url", c.url, "API address (for a mirror, or a test server)")
 	return cmd
 }
