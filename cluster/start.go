@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"gem/ledger"
 	"gem/trial"
 )
 
@@ -178,14 +179,17 @@ type WorkerOptions struct {
 	Name string
 	// Workers is how many trials are evaluated at once.
 	Workers int
-	// Warn, when set, is told about each message dropped as forged.
-	Warn func(msg string)
-	// Done, when set, is told about each trial's result, one call at a
-	// time.
-	Done func(t *Trial, r *Result)
+	// Warn, when set, is told about each message dropped as forged and
+	// each trial not evaluated, as slog.Warn is.
+	Warn func(msg string, args ...any)
+	// Tell, when set, is told the worker's progress one line at a time:
+	// once connected, "worker NAME on URL, data FINGERPRINT, N workers";
+	// for each trial evaluated, "ID STRATEGY PARAMS score=SCORE (SECONDSs)";
+	// and, when the run is over, that it stops.
+	Tell func(line string)
 }
 
-// Check refuses options without a URL or a secret.
+// Check refuses options without a URL or a secret, or without a worker.
 func (o *WorkerOptions) Check() error {
 	if o.URL == "" {
 		return fmt.Errorf("worker needs --nats URL (gem sweep --distributed prints it)")
@@ -193,11 +197,12 @@ func (o *WorkerOptions) Check() error {
 	if o.Secret == "" {
 		return fmt.Errorf("worker needs the run's secret in %s (or --secret); gem sweep --distributed says which file holds it", SecretEnv)
 	}
-	return nil
+	return trial.CheckWorkers(o.Workers)
 }
 
 // Run connects to the run's server and evaluates its trials on env
-// (RunWorkers) until ctx is cancelled or the run is over (ErrRunOver).
+// (RunWorkers) until ctx is cancelled or the run is over; it returns nil
+// then, and an error when the connection fails.
 func (o *WorkerOptions) Run(ctx context.Context, env *trial.Env) error {
 	if err := o.Check(); err != nil {
 		return err
@@ -208,14 +213,31 @@ func (o *WorkerOptions) Run(ctx context.Context, env *trial.Env) error {
 		return err
 	}
 	defer nc.Close()
-	w := Worker{Conn: nc, Name: name, Secret: o.Secret, Warn: o.Warn}
-	if o.Done != nil {
-		var mu sync.Mutex
-		w.Done = func(t *Trial, r *Result) {
-			mu.Lock()
-			defer mu.Unlock()
-			o.Done(t, r)
+	warn := func(msg string, args ...any) {
+		if o.Warn != nil {
+			o.Warn(msg, args...)
 		}
 	}
-	return RunWorkers(ctx, w, o.Workers, env)
+	var mu sync.Mutex
+	tell := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if o.Tell != nil {
+			o.Tell(fmt.Sprintf(format, args...))
+		}
+	}
+	tell("worker %s on %s, data %s, %d workers", name, o.URL, env.Panel.Fingerprint(), o.Workers)
+	w := Worker{Conn: nc, Name: name, Secret: o.Secret, Warn: func(msg string) { warn(msg) }, Done: func(t *Trial, r *Result) {
+		if r.Error != "" {
+			warn("trial not evaluated", "trial", t.ID, "err", r.Error)
+			return
+		}
+		tell("%s %s %s score=%s (%.1fs)", t.ID, t.Strategy, r.Row.Params, ledger.FormatFloat(r.Row.Score), r.Row.Seconds)
+	}}
+	err = RunWorkers(ctx, w, o.Workers, env)
+	if errors.Is(err, ErrRunOver) {
+		tell("the sweep at %s is over; stopping", o.URL)
+		return nil
+	}
+	return err
 }

@@ -44,9 +44,9 @@ type Source struct {
 	FundingMissing string
 	// AllowMixed is Data.AllowMixed: spot and perp files in one panel.
 	AllowMixed bool
-	// Dropped, when set, is given the rows DropBadRows skipped (in file
-	// order, none when no row was), before the filters run.
-	Dropped func([]*harness.ParseError)
+	// Warn, when set, is told about each row DropBadRows skipped, in file
+	// order, and then their number, before the filters run.
+	Warn func(msg string)
 }
 
 // Load reads the panel and describes it in a few words: where it came from,
@@ -117,10 +117,11 @@ func (s *Source) Read() (d *Data, what string, err error) {
 			return nil, "", err
 		}
 		what = strings.Join(s.Paths, ", ")
-		if s.Dropped != nil {
-			s.Dropped(d.Dropped)
-		}
 		if n := len(d.Dropped); n > 0 {
+			for _, e := range d.Dropped {
+				s.warn(fmt.Sprintf("dropped %v", e))
+			}
+			s.warn(fmt.Sprintf("--drop-bad-rows dropped %d rows", n))
 			what += fmt.Sprintf(" (%d bad rows dropped)", n)
 		}
 	}
@@ -164,4 +165,10 @@ func (s *Source) Convert(out string, overwrite bool) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("%s\nwrote %d candles of %d tokens (%s..%s) to %s (%s)", what, len(d.Candles), p.NumTokens(), p.Dates[0], p.Dates[p.NumDays()-1], out, OutputFormat(out)), nil
+}
+
+func (s *Source) warn(msg string) {
+	if s.Warn != nil {
+		s.Warn(msg)
+	}
 }

@@ -18,7 +18,8 @@
 //   - store.go: Into, which fetches jobs into a file, resuming from what the
 //     file holds and rewriting it atomically after each job.
 //   - jobs.go: BinanceJobs and DefiLlamaJobs (the jobs a list of symbols or
-//     coins names), each source's Fetcher, ParseDays and Progress.String.
+//     coins names), each source's Fetcher, ParseDays, Progress.String, and
+//     Request, a fetch as gem data fetch's flags give it.
 //   - fake_test.go: a local server answering in both APIs' formats, with
 //     scripted errors, rate limits and cut connections; *_test.go use it;
 //     fuzz_test.go fuzzes the kline and price-chart parsers; client_test.go

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,4 +93,43 @@ func (p Progress) String() string {
 		return fmt.Sprintf("%s: %d candles added, then: %v", p.Job.Name, p.Added, p.Err)
 	}
 	return fmt.Sprintf("%s: %d candles added (%s..%s)", p.Job.Name, p.Added, p.From, p.To)
+}
+
+// Request is a fetch into a file as gem data fetch's flags give it. Errors
+// name an option by its flag.
+type Request struct {
+	// Out is the candle file to create or extend (Into); it is required.
+	Out string
+	// From and To are the days to fetch (ParseDays).
+	From, To string
+	// Jobs are the series to fetch; NoJobs is the error without any.
+	Jobs   []Job
+	NoJobs string
+	// Now is the current time; the zero Time means time.Now.
+	Now time.Time
+}
+
+// Run fetches the jobs into Out (Into), telling report each job's outcome.
+// An interrupted run's error says that Out holds every job completed and
+// that the same request resumes.
+func (r *Request) Run(ctx context.Context, f Fetcher, report func(Progress)) error {
+	if r.Out == "" {
+		return errors.New("--out FILE is required")
+	}
+	now := r.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	from, to, err := ParseDays(r.From, r.To, now)
+	if err != nil {
+		return err
+	}
+	if len(r.Jobs) == 0 {
+		return errors.New(r.NoJobs)
+	}
+	err = Into(ctx, r.Out, r.Jobs, from, to, f, report)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %s holds every symbol completed so far; rerun the command to resume", r.Out)
+	}
+	return err
 }

@@ -17,5 +17,5 @@
 //     current one, and Verify, gem ledger verify's answer; Row.Line, a row
 //     on one line; ParseSince, the --since times.
 //   - selection.go: Selection (rows by command and time, with their daily
-//     returns), TrialReturns and WriteReturnsCSV (gem ledger returns).
+//     returns), ExportReturns and WriteReturnsCSV (gem ledger returns).
 package ledger

@@ -58,9 +58,25 @@ func (s *Selection) Read(warn func(string)) ([]Row, map[string]*Series, error) {
 	return rows, series, nil
 }
 
-// TrialReturns returns the series of the rows' keys, each key once, in the
+// ExportReturns writes the daily returns of the selected trials to the CSV
+// file at out (WriteReturnsCSV), one column per trial key in the order of
+// its first row, and returns how many it wrote. Trials without returns are
+// left out and counted on warn, as are unreadable rows and records (Read).
+func (s *Selection) ExportReturns(out string, warn func(string)) (int, error) {
+	rows, series, err := s.Read(warn)
+	if err != nil {
+		return 0, err
+	}
+	cols, missing := trialReturns(rows, series)
+	if missing > 0 {
+		warn(fmt.Sprintf("%d trials have no daily returns in %s and are left out", missing, ReturnsPath(s.Path)))
+	}
+	return len(cols), WriteReturnsCSV(out, cols)
+}
+
+// trialReturns returns the series of the rows' keys, each key once, in the
 // order of its first row; missing counts the keys without a series.
-func TrialReturns(rows []Row, series map[string]*Series) (cols []*Series, missing int) {
+func trialReturns(rows []Row, series map[string]*Series) (cols []*Series, missing int) {
 	seen := map[string]bool{}
 	for _, r := range rows {
 		k := r.Key()

@@ -75,6 +75,14 @@ func (o *Options) Book(p *harness.Panel) (*strategy.Book, error) {
 	return b, nil
 }
 
+// CheckWorkers refuses a number of workers below one.
+func CheckWorkers(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--workers %d: want at least 1", n)
+	}
+	return nil
+}
+
 // CheckData refuses data on which cfg cannot work as meant: an ensemble (or
 // the long/short strategy's ensemble) watching a market series the data
 // does not have.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -118,70 +116,46 @@ rewritten after each symbol, so an interrupted or killed fetch loses at most the
 symbol in progress. Rerun the same command to continue. Rate limits (HTTP 429) and
 server errors are retried with backoff, honouring Retry-After.`,
 	}
-	cmd.AddCommand(fetchCmd{
-		use:   "binance --symbols BTCUSDT,ETHUSDT,... --out FILE",
-		short: "Download daily spot klines from the public Binance API",
-		long: `Download daily spot klines from Binance's public REST endpoint /api/v3/klines,
+	binance := &cobra.Command{
+		Use:   "binance --symbols BTCUSDT,ETHUSDT,... --out FILE",
+		Short: "Download daily spot klines from the public Binance API",
+		Long: `Download daily spot klines from Binance's public REST endpoint /api/v3/klines,
 1000 candles a request. The token is the symbol without its USD-stablecoin quote
 (BTCUSDT is BTC). The candle of the current UTC day is still forming and is not stored.`,
-		example: `  gem data fetch binance --symbols BTCUSDT,ETHUSDT,SOLUSDT --from 2020-01-01 --out data/binance.csv.gz`,
-		list:    "symbols", listDoc: "Binance spot symbols, comma-separated (BTCUSDT,ETHUSDT,...)",
-		none: "--symbols is required (BTCUSDT,ETHUSDT,...)", url: fetch.BinanceURL, from: "2017-07-01", jobs: fetch.BinanceJobs,
-		fetcher: func(url string) fetch.Fetcher { return (&fetch.Binance{BaseURL: url}).Fetcher() },
-	}.command(), fetchCmd{
-		use:   "defillama --coins coingecko:aerodrome-finance,... --out FILE",
-		short: "Download daily prices from DefiLlama's price chart API",
-		long: `Download daily prices from DefiLlama's public price chart API
+		Example: `  gem data fetch binance --symbols BTCUSDT,ETHUSDT,SOLUSDT --from 2020-01-01 --out data/binance.csv.gz`,
+	}
+	defillama := &cobra.Command{
+		Use:   "defillama --coins coingecko:aerodrome-finance,... --out FILE",
+		Short: "Download daily prices from DefiLlama's price chart API",
+		Long: `Download daily prices from DefiLlama's public price chart API
 (coins.llama.fi/chart/{coin}). Coins are chain:address or coingecko:id; the token is
 the coin's symbol as DefiLlama gives it, or the name after "=" (coingecko:aerodrome-finance=AERO).
 DefiLlama gives one price a day, so the candles are close-only: the close of a day is
 the price at the midnight (UTC) that ends it.`,
-		example: `  gem data fetch defillama --coins coingecko:aerodrome-finance=AERO,coingecko:drift-protocol=DRIFT --out data/defillama.csv`,
-		list:    "coins", listDoc: "DefiLlama coins, comma-separated: coingecko:ID or CHAIN:ADDRESS, each optionally =NAME",
-		none: "--coins is required (coingecko:id or chain:address, comma-separated)", url: fetch.DefiLlamaURL, from: "2019-01-01", jobs: fetch.DefiLlamaJobs,
-		fetcher: func(url string) fetch.Fetcher { return (&fetch.DefiLlama{BaseURL: url}).Fetcher() },
-	}.command())
+		Example: `  gem data fetch defillama --coins coingecko:aerodrome-finance=AERO,coingecko:drift-protocol=DRIFT --out data/defillama.csv`,
+	}
+	fetchFlags(binance, "symbols", "Binance spot symbols, comma-separated (BTCUSDT,ETHUSDT,...)", "--symbols is required (BTCUSDT,ETHUSDT,...)",
+		fetch.BinanceURL, "2017-07-01", fetch.BinanceJobs, func(url string) fetch.Fetcher { return (&fetch.Binance{BaseURL: url}).Fetcher() })
+	fetchFlags(defillama, "coins", "DefiLlama coins, comma-separated: coingecko:ID or CHAIN:ADDRESS, each optionally =NAME", "--coins is required (coingecko:id or chain:address, comma-separated)",
+		fetch.DefiLlamaURL, "2019-01-01", fetch.DefiLlamaJobs, func(url string) fetch.Fetcher { return (&fetch.DefiLlama{BaseURL: url}).Fetcher() })
+	cmd.AddCommand(binance, defillama)
 	return cmd
 }
 
-// fetchCmd is what one gem data fetch subcommand has of its own: its help,
-// the flag listing what to fetch (list, its doc, the error without it),
-// the defaults of --base-url and --from, and its source's jobs and fetcher.
-type fetchCmd struct {
-	use, short, long, example string
-	list, listDoc, none       string
-	url, from                 string
-	jobs                      func([]string) []fetch.Job
-	fetcher                   func(baseURL string) fetch.Fetcher
-}
-
-func (c fetchCmd) command() *cobra.Command {
+// fetchFlags gives a fetch subcommand its flags and runs it: list names
+// what to fetch (none is the error without it), url and from are the
+// defaults of --base-url and --from, and jobs and fetcher are its source's.
+func fetchFlags(cmd *cobra.Command, list, listDoc, none, url, from string, jobs func([]string) []fetch.Job, fetcher func(url string) fetch.Fetcher) {
 	var names []string
-	var from, to, out, baseURL string
-	cmd := &cobra.Command{Use: c.use, Short: c.short, Long: c.long, Example: c.example, Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out == "" {
-				return errors.New("--out FILE is required")
-			}
-			first, last, err := fetch.ParseDays(from, to, time.Now())
-			if err != nil {
-				return err
-			}
-			jobs := c.jobs(names)
-			if len(jobs) == 0 {
-				return errors.New(c.none)
-			}
-			ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
-			err = fetch.Into(ctx, out, jobs, first, last, c.fetcher(baseURL), func(p fetch.Progress) { fmt.Fprintln(stderr, p) })
-			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted: %s holds every symbol completed so far; rerun the command to resume", out)
-			}
-			return err
-		}}
-	cmd.Flags().StringSliceVar(&names, c.list, nil, c.listDoc)
-	cmd.Flags().StringVar(&from, "from", c.from, "first day to fetch (YYYY-MM-DD)")
-	cmd.Flags().StringVar(&to, "to", "", "last day to fetch (YYYY-MM-DD; default: yesterday, the last complete UTC day)")
-	cmd.Flags().StringVar(&out, "out", "", "candle file to create or extend (.csv, .csv.gz or .parquet)")
-	cmd.Flags().StringVar(&baseURL, "base-url", c.url, "API address (for a mirror, or a test server)")
-	return cmd
+	r := fetch.Request{NoJobs: none}
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		r.Jobs = jobs(names)
+		return r.Run(cmd.Context(), fetcher(url), func(p fetch.Progress) { fmt.Fprintln(cmd.ErrOrStderr(), p) })
+	}
+	cmd.Flags().StringSliceVar(&names, list, nil, listDoc)
+	cmd.Flags().StringVar(&r.From, "from", from, "first day to fetch (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&r.To, "to", "", "last day to fetch (YYYY-MM-DD; default: yesterday, the last complete UTC day)")
+	cmd.Flags().StringVar(&r.Out, "out", "", "candle file to create or extend (.csv, .csv.gz or .parquet)")
+	cmd.Flags().StringVar(&url, "base-url", url, "API address (for a mirror, or a test server)")
 }

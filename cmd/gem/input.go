@@ -50,14 +50,7 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 func (d *dataFlags) source(stderr io.Writer) *dataio.Source {
 	s := d.src
 	s.Paths = d.paths
-	s.Dropped = func(rows []*harness.ParseError) {
-		for _, e := range rows {
-			fmt.Fprintf(stderr, "gem: dropped %v\n", e)
-		}
-		if len(rows) > 0 {
-			fmt.Fprintf(stderr, "gem: --drop-bad-rows dropped %d rows\n", len(rows))
-		}
-	}
+	s.Warn = func(msg string) { fmt.Fprintf(stderr, "gem: %s\n", msg) }
 	return &s
 }
 
@@ -110,9 +103,4 @@ func (s *strategyFlags) attachBook(env *trial.Env) (err error) {
 func checkData(cfg strategy.Config, p *harness.Panel) error { return trial.CheckData(cfg, p) }
 
 // checkWorkers refuses a worker count below one.
-func checkWorkers(n int) error {
-	if n < 1 {
-		return fmt.Errorf("--workers %d: want at least 1", n)
-	}
-	return nil
-}
+func checkWorkers(n int) error { return trial.CheckWorkers(n) }

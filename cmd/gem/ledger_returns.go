@@ -23,15 +23,19 @@ func (s *ledgerSelection) register(cmd *cobra.Command) {
 // read returns the selected rows in ledger order and the latest series of
 // every key in the returns file beside the ledger (ledger.Selection.Read).
 func (s *ledgerSelection) read(warn func(string)) ([]ledger.Row, map[string]*ledger.Series, error) {
-	sel := ledger.Selection{Path: s.path, Command: s.command}
-	if s.since != "" {
-		t, err := parseSince(s.since)
-		if err != nil {
-			return nil, nil, err
-		}
-		sel.Since = t
+	sel, err := s.selection()
+	if err != nil {
+		return nil, nil, err
 	}
 	return sel.Read(warn)
+}
+
+func (s *ledgerSelection) selection() (sel *ledger.Selection, err error) {
+	sel = &ledger.Selection{Path: s.path, Command: s.command}
+	if s.since != "" {
+		sel.Since, err = parseSince(s.since)
+	}
+	return sel, err
 }
 
 func newLedgerReturnsCmd() *cobra.Command {
@@ -54,20 +58,15 @@ left out and counted on stderr.`,
 			if out == "" {
 				return errors.New("ledger returns needs --out FILE.csv")
 			}
-			warn := func(s string) { fmt.Fprintf(cmd.ErrOrStderr(), "gem: %s\n", s) }
-			rows, series, err := sel.read(warn)
+			s, err := sel.selection()
 			if err != nil {
 				return err
 			}
-			cols, missing := ledger.TrialReturns(rows, series)
-			if missing > 0 {
-				warn(fmt.Sprintf("%d trials have no daily returns in %s and are left out", missing, ledger.ReturnsPath(sel.path)))
+			n, err := s.ExportReturns(out, func(s string) { fmt.Fprintf(cmd.ErrOrStderr(), "gem: %s\n", s) })
+			if err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d trials\n", out, n)
 			}
-			if err := ledger.WriteReturnsCSV(out, cols); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d trials\n", out, len(cols))
-			return nil
+			return err
 		},
 	}
 	sel.register(cmd)

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"gem/cluster"
-	"gem/ledger"
 	"gem/trial"
 )
 
@@ -44,30 +42,13 @@ fingerprint differs from this worker's is refused and left to other workers.`,
 			if err := w.Check(); err != nil {
 				return err
 			}
-			if err := checkWorkers(w.Workers); err != nil {
-				return err
-			}
 			p, desc, err := data.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			w.Name = cmp.Or(w.Name, cluster.DefaultName())
-			fmt.Fprintf(out, "%s\nworker %s on %s, data %s, %d workers\n", desc, w.Name, w.URL, p.Fingerprint(), w.Workers)
-			w.Warn = func(msg string) { slog.Warn(msg) }
-			w.Done = func(t *cluster.Trial, r *cluster.Result) {
-				if r.Error != "" {
-					slog.Warn("trial not evaluated", "trial", t.ID, "err", r.Error)
-					return
-				}
-				fmt.Fprintf(out, "%s %s %s score=%s (%.1fs)\n", t.ID, t.Strategy, r.Row.Params, ledger.FormatFloat(r.Row.Score), r.Row.Seconds)
-			}
-			err = w.Run(cmd.Context(), trial.NewEnv(p, ""))
-			if errors.Is(err, cluster.ErrRunOver) {
-				fmt.Fprintf(out, "the sweep at %s is over; stopping\n", w.URL)
-				return nil
-			}
-			return err
+			fmt.Fprintln(cmd.OutOrStdout(), desc)
+			w.Warn, w.Tell = slog.Warn, func(line string) { fmt.Fprintln(cmd.OutOrStdout(), line) }
+			return w.Run(cmd.Context(), trial.NewEnv(p, ""))
 		},
 	}
 	data.register(cmd.Flags())
