@@ -34,8 +34,9 @@ type Options struct {
 	// TLSCert and TLSKey.
 	URL, Listen     string
 	TLSCert, TLSKey string
-	// Secret is the run's secret, required with URL; an embedded server
-	// makes a new one (NewSecret).
+	// Secret is the run's secret, required with URL (empty means
+	// $GEM_NATS_SECRET, SecretEnv); an embedded server makes a new one
+	// (NewSecret).
 	Secret string
 	// CA is the PEM file of a TLS server's CA; empty with TLSCert means
 	// that certificate.
@@ -75,7 +76,7 @@ func (o *Options) Start(ctx context.Context, pool *trial.Pool, workers int) (sto
 			o.Warn(msg, args...)
 		}
 	}
-	url, secret, ca := o.URL, o.Secret, o.CA
+	url, secret, ca := o.URL, cmp.Or(o.Secret, os.Getenv(SecretEnv)), o.CA
 	var srv *Server
 	if url == "" {
 		if secret, err = NewSecret(); err != nil {
@@ -171,8 +172,9 @@ func (o *Options) tellJoin(srv *Server, secret string) error {
 // WorkerOptions are how a gem worker joins a distributed run: the options
 // of gem worker's flags. Errors name an option by its flag.
 type WorkerOptions struct {
-	// URL is the run's NATS server, and Secret the run's secret; both are
-	// required. CA is the PEM file of a TLS server's CA.
+	// URL is the run's NATS server, and Secret the run's secret (empty
+	// means $GEM_NATS_SECRET, SecretEnv); both are required. CA is the PEM
+	// file of a TLS server's CA.
 	URL, Secret, CA string
 	// Name names the workers (Name-1 ... in results); empty means
 	// DefaultName.
@@ -194,7 +196,7 @@ func (o *WorkerOptions) Check() error {
 	if o.URL == "" {
 		return fmt.Errorf("worker needs --nats URL (gem sweep --distributed prints it)")
 	}
-	if o.Secret == "" {
+	if o.secret() == "" {
 		return fmt.Errorf("worker needs the run's secret in %s (or --secret); gem sweep --distributed says which file holds it", SecretEnv)
 	}
 	return trial.CheckWorkers(o.Workers)
@@ -208,7 +210,7 @@ func (o *WorkerOptions) Run(ctx context.Context, env *trial.Env) error {
 		return err
 	}
 	name := cmp.Or(o.Name, DefaultName())
-	nc, err := Connect(o.URL, ConnectOptions{Name: "gem worker " + name, Secret: o.Secret, CA: o.CA})
+	nc, err := Connect(o.URL, ConnectOptions{Name: "gem worker " + name, Secret: o.secret(), CA: o.CA})
 	if err != nil {
 		return err
 	}
@@ -227,7 +229,7 @@ func (o *WorkerOptions) Run(ctx context.Context, env *trial.Env) error {
 		}
 	}
 	tell("worker %s on %s, data %s, %d workers", name, o.URL, env.Panel.Fingerprint(), o.Workers)
-	w := Worker{Conn: nc, Name: name, Secret: o.Secret, Warn: func(msg string) { warn(msg) }, Done: func(t *Trial, r *Result) {
+	w := Worker{Conn: nc, Name: name, Secret: o.secret(), Warn: func(msg string) { warn(msg) }, Done: func(t *Trial, r *Result) {
 		if r.Error != "" {
 			warn("trial not evaluated", "trial", t.ID, "err", r.Error)
 			return
@@ -241,3 +243,5 @@ func (o *WorkerOptions) Run(ctx context.Context, env *trial.Env) error {
 	}
 	return err
 }
+
+func (o *WorkerOptions) secret() string { return cmp.Or(o.Secret, os.Getenv(SecretEnv)) }

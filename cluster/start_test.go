@@ -15,6 +15,7 @@ import (
 )
 
 func TestOptionsRefuse(t *testing.T) {
+	t.Setenv(SecretEnv, "")
 	pool := &trial.Pool{Env: trial.NewEnv(testPanel(t), "")}
 	for _, tc := range []struct {
 		o   Options
@@ -46,6 +47,10 @@ func TestOptionsRefuse(t *testing.T) {
 		if err := tc.o.Run(context.Background(), pool.Env); err == nil || !strings.HasPrefix(err.Error(), tc.err) {
 			t.Errorf("Run %+v: got %v, want %q", tc.o, err, tc.err)
 		}
+	}
+	t.Setenv(SecretEnv, "from the environment")
+	if err := (&WorkerOptions{URL: "nats://x", Workers: 1}).Check(); err != nil {
+		t.Errorf("a secret in %s: got %v, want it used", SecretEnv, err)
 	}
 }
 

@@ -49,3 +49,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Err is the verdict as gem data check exits with it: an error counting the
+// errors and warnings when there are errors, nil otherwise.
+func (r *Report) Err() error {
+	if n := r.Errors(); n > 0 {
+		return fmt.Errorf("data check: %d errors, %d warnings", n, r.Warnings())
+	}
+	return nil
+}

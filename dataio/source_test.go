@@ -193,6 +193,12 @@ error    bad-value  ETH  2024-01-02..2024-01-03  a.csv:7: close is 0
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
+	if err := r.Err(); err == nil || err.Error() != "data check: 2 errors, 1 warnings" {
+		t.Errorf("got verdict %v, want 2 errors and 1 warning", err)
+	}
+	if err := (&Report{Issues: r.Issues[:1]}).Err(); err != nil {
+		t.Errorf("warnings only: got verdict %v, want nil", err)
+	}
 	b.Reset()
 	(&Report{Files: []string{"c.csv"}}).WriteText(&b)
 	if want := "c.csv: 0 rows, 0 tokens, 0 errors, 0 warnings\n\ntoken  first  last  rows  close-only  gaps  missing days  warnings  errors\n\nno issues\n"; b.String() != want {

@@ -28,16 +28,15 @@ func newCheckLookaheadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lookahead",
 		Short: "Test that a strategy's decisions never depend on later data",
-		Long: `Rerun the backtest with every candle dated on or after a day t scaled by random
-factors (log-uniform in [1/2, 2]), for a sample of days t, and compare the decisions
-(rebalance days and target weights) with the unperturbed run's.
+		Long: `Rerun the backtest with every candle dated on or after a day t scaled by random factors
+(log-uniform in [1/2, 2]), for a sample of days t, and compare the decisions (rebalance
+days and target weights) with the unperturbed run's.
 
-With causal fills the decision filled on day t uses data through t-1, so every
-decision filled on or before t must be unchanged; any change is a look-ahead leak
-(exit status 1). With reference fills the decision filled at day t's close sees that
-close, so changes are expected: when perturbing from t+1 on leaves them unchanged, the
-leak is the reference's known same-close look-ahead, reported as such (exit status 0);
-anything further is a leak (exit status 1).`,
+With causal fills the decision filled on day t uses data through t-1, so no decision
+filled on or before t may change: any change is a look-ahead leak (exit status 1). With
+reference fills the decision filled at day t's close sees that close, so changes are
+expected: when perturbing from t+1 on leaves them unchanged, the leak is the reference's
+known same-close look-ahead (exit status 0); anything further is a leak (exit status 1).`,
 		Example: `  gem check lookahead
   gem check lookahead --strategy specialist --fill reference --days 10 --data ../shared/golden/majors_2022_2023.csv`,
 		Args: cobra.NoArgs,

@@ -14,15 +14,13 @@ func newDataCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "data",
 		Short: "Fetch, convert and check candle files",
-		Long: `Work with candle files. gem reads the long CSV (token,date,open,high,low,close,volume,
-or the reference's token,timestamp,...; gzip accepted), Binance kline CSV dumps (one
-symbol per file, the token taken from the file name or --token; .zip accepted) and
-Parquet, in every command that takes --data.
-
-A file the harness rejects (a zero or negative price, a malformed row) stops with an
-error naming the file and line. To load it anyway, pass --drop-bad-rows: every dropped
-row is reported on stderr. gem data check lists every such row, and the suspicious
-data that does load (gaps, redenominations, reused tickers, depegs).`,
+		Long: `Work with candle files. Every command that takes --data reads the long CSV
+(token,date,open,high,low,close,volume, or the reference's token,timestamp,...; gzip
+accepted), Binance kline CSV dumps (one symbol per file, the token from the file name or
+--token; .zip accepted) and Parquet. A row the harness rejects (a zero or negative price,
+a malformed row) stops the load naming its file and line, unless --drop-bad-rows drops it
+(each reported on stderr). gem data check lists every such row, and the suspicious data
+that does load (gaps, redenominations, reused tickers, depegs).`,
 	}
 	cmd.AddCommand(newDataFetchCmd(), newDataConvertCmd(), newDataCheckCmd())
 	return cmd
@@ -94,10 +92,10 @@ rules; --drop-bad-rows loads a file with errors, dropping the rows listed here.`
 			} else {
 				err = r.WriteText(cmd.OutOrStdout())
 			}
-			if err == nil && r.Errors() > 0 {
-				err = fmt.Errorf("data check: %d errors, %d warnings", r.Errors(), r.Warnings())
+			if err != nil {
+				return err
 			}
-			return err
+			return r.Err()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")

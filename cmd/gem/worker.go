@@ -1,12 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -22,23 +20,19 @@ func newWorkerCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Evaluate trials of a distributed sweep taken from a NATS server",
-		Long: `Connect to the NATS server of a distributed sweep (gem sweep --distributed
-prints its URL and where its secret is), take trials from its JetStream work
-queue and evaluate them, until the sweep ends or the worker is interrupted.
-Interrupt (Ctrl-C) stops after the trials in flight (exit 130); a second
+		Long: `Take trials from the JetStream work queue of a distributed sweep's NATS server (gem
+sweep --distributed prints its URL and where its secret is) and evaluate them until the
+sweep ends. Interrupt (Ctrl-C) stops after the trials in flight (exit 130); a second
 interrupt stops at once.
 
-The run's secret comes from the environment variable GEM_NATS_SECRET (or
---secret, which other users can see in the process list): the server refuses
-clients without it, and every result carries a MAC under it.
-
-Load the same data as the sweep, with the same data flags: a trial whose data
+The run's secret comes from $GEM_NATS_SECRET (or --secret, which other users can see in
+the process list): the server refuses clients without it, and every result carries a MAC
+under it. Load the same data as the sweep, with the same data flags: a trial whose data
 fingerprint differs from this worker's is refused and left to other workers.`,
 		Example: `  GEM_NATS_SECRET=$(cat secret) gem worker --nats nats://10.0.0.5:4222
   GEM_NATS_SECRET=$(cat secret) gem worker --nats tls://10.0.0.5:4222 --nats-ca cert.pem --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w.Secret = cmp.Or(w.Secret, os.Getenv(cluster.SecretEnv))
 			if err := w.Check(); err != nil {
 				return err
 			}
@@ -86,8 +80,6 @@ func (d *distFlags) enabled() bool { return d.distributed || d.opt.URL != "" }
 // workers, printing on stderr how to add workers (cluster.Options.Start).
 func (d *distFlags) start(ctx context.Context, stderr io.Writer, pool *trial.Pool, workers int) (stop func(), err error) {
 	o := d.opt
-	o.Secret = cmp.Or(o.Secret, os.Getenv(cluster.SecretEnv))
-	o.Warn, o.Error = slog.Warn, slog.Error
-	o.Tell = func(line string) { fmt.Fprintf(stderr, "gem: %s\n", line) }
+	o.Warn, o.Error, o.Tell = slog.Warn, slog.Error, func(line string) { fmt.Fprintf(stderr, "gem: %s\n", line) }
 	return o.Start(ctx, pool, workers)
 }
