@@ -25,8 +25,8 @@
 //   - filter.go: Filter, the universe filters of the --data commands, and
 //     Filter.String, their description.
 //   - check.go: Check, the per-token report of gem data check.
-//   - checktext.go: Report.WriteText, the report as gem data check prints it,
-//     and Report.Err, its verdict.
+//   - checktext.go: Report.WriteText and WriteJSON, the report as gem data
+//     check prints it, and Report.Err, its verdict.
 //   - source.go: Source, the options of the --data flags (files or the
 //     synthetic universe, filters, perp funding): Load (a panel and its
 //     description), Read, Check and Convert.

@@ -1,6 +1,7 @@
 package dataio
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,6 +193,13 @@ error    bad-value  ETH  2024-01-02..2024-01-03  a.csv:7: close is 0
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want, err := json.MarshalIndent(r, "", "  "); err != nil || b.String() != string(want)+"\n" {
+		t.Errorf("WriteJSON: got\n%s\nwant json.MarshalIndent's\n%s\n(%v)", b.String(), want, err)
 	}
 	if err := r.Err(); err == nil || err.Error() != "data check: 2 errors, 1 warnings" {
 		t.Errorf("got verdict %v, want 2 errors and 1 warning", err)

@@ -13,21 +13,22 @@ import (
 )
 
 // Selection chooses rows of a ledger, and reads them with their daily
-// returns from the returns file beside it.
+// returns from the returns file beside it. Its fields are the options of
+// gem's --ledger, --command and --since flags, as the flags give them.
 type Selection struct {
 	// Path is the ledger file.
 	Path string
 	// Command keeps only the rows recorded by this command (eval, sweep,
 	// search ...); empty keeps all.
 	Command string
-	// Since keeps only the rows recorded at or after it; the zero time
-	// keeps all.
-	Since time.Time
+	// Since keeps only the rows recorded at or after this time, an RFC
+	// 3339 time or a date (ParseSince); empty keeps all.
+	Since string
 }
 
 // Read returns the selected rows in ledger order and the latest series of
 // every key in the returns file beside the ledger (ReturnsPath), which must
-// exist. Lines that are not trusted rows and records that do not read are
+// exist; a Since that does not parse is an error. Lines that are not trusted rows and records that do not read are
 // skipped and reported on warn.
 func (s *Selection) Read(warn func(string)) ([]Row, map[string]*Series, error) {
 	rows, problems, err := Read(s.Path)
@@ -37,8 +38,14 @@ func (s *Selection) Read(warn func(string)) ([]Row, map[string]*Series, error) {
 	if len(problems) > 0 {
 		warn(fmt.Sprintf("%s: %d lines are not trusted rows and were skipped (gem ledger verify lists them)", s.Path, len(problems)))
 	}
+	var since time.Time
+	if s.Since != "" {
+		if since, err = ParseSince(s.Since); err != nil {
+			return nil, nil, err
+		}
+	}
 	rows = slices.DeleteFunc(rows, func(r Row) bool {
-		return r.Time.Before(s.Since) || s.Command != "" && r.Command != s.Command
+		return r.Time.Before(since) || s.Command != "" && r.Command != s.Command
 	})
 	rpath := ReturnsPath(s.Path)
 	list, rproblems, err := ReadReturns(rpath)

@@ -79,7 +79,7 @@ func TestSelectionExport(t *testing.T) {
 	}{
 		{"all", Selection{Path: path}, 4, 2, 1, []int{0, 1}},
 		{"by command", Selection{Path: path, Command: "sweep"}, 2, 1, 1, []int{0}},
-		{"since", Selection{Path: path, Since: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}, 3, 2, 1, []int{1, 0}},
+		{"since", Selection{Path: path, Since: "2026-01-02"}, 3, 2, 1, []int{1, 0}},
 		{"none", Selection{Path: path, Command: "walkforward"}, 0, 0, 0, nil},
 	}
 	for _, tc := range tests {
@@ -110,6 +110,9 @@ func TestSelectionExport(t *testing.T) {
 				t.Errorf("got header %q, want %q: the keys in ledger order", head, want)
 			}
 		})
+	}
+	if _, _, err := (&Selection{Path: path, Since: "last week"}).Read(func(string) {}); err == nil || !strings.HasPrefix(err.Error(), `--since "last week"`) {
+		t.Errorf("a bad Since: got %v", err)
 	}
 	os.Remove(ReturnsPath(path))
 	if _, _, err := (&Selection{Path: path}).Read(func(string) {}); err == nil || !strings.Contains(err.Error(), "no returns file beside the ledger") {

@@ -12,10 +12,7 @@ import (
 )
 
 func newCheckCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "check",
-		Short: "Check strategies for look-ahead",
-	}
+	cmd := &cobra.Command{Use: "check", Short: "Check strategies for look-ahead"}
 	cmd.AddCommand(newCheckLookaheadCmd())
 	return cmd
 }
@@ -23,20 +20,20 @@ func newCheckCmd() *cobra.Command {
 func newCheckLookaheadCmd() *cobra.Command {
 	var data dataFlags
 	var strat strategyFlags
-	var days, workers int
-	var seed uint64
+	var lc lookahead.Config
 	cmd := &cobra.Command{
 		Use:   "lookahead",
 		Short: "Test that a strategy's decisions never depend on later data",
-		Long: `Rerun the backtest with every candle dated on or after a day t scaled by random factors
-(log-uniform in [1/2, 2]), for a sample of days t, and compare the decisions (rebalance
-days and target weights) with the unperturbed run's.
+		Long: `Rerun the backtest with every candle dated on or after a day t scaled by random
+factors (log-uniform in [1/2, 2]), for a sample of days t, and compare the decisions
+(rebalance days and target weights) with the unperturbed run's.
 
-With causal fills the decision filled on day t uses data through t-1, so no decision
-filled on or before t may change: any change is a look-ahead leak (exit status 1). With
-reference fills the decision filled at day t's close sees that close, so changes are
-expected: when perturbing from t+1 on leaves them unchanged, the leak is the reference's
-known same-close look-ahead (exit status 0); anything further is a leak (exit status 1).`,
+With causal fills the decision filled on day t uses data through t-1, so every
+decision filled on or before t must be unchanged; any change is a look-ahead leak
+(exit status 1). With reference fills the decision filled at day t's close sees that
+close, so changes are expected: when perturbing from t+1 on leaves them unchanged, the
+leak is the reference's known same-close look-ahead, reported as such (exit status 0);
+anything further is a leak (exit status 1).`,
 		Example: `  gem check lookahead
   gem check lookahead --strategy specialist --fill reference --days 10 --data ../shared/golden/majors_2022_2023.csv`,
 		Args: cobra.NoArgs,
@@ -51,9 +48,8 @@ known same-close look-ahead (exit status 0); anything further is a leak (exit st
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s\n%s, %s fills, %s\n", desc, cfg.Name(), fill, describeChanges(strategy.Assign(cfg)))
-			r, err := lookahead.Check(cmd.Context(), p, func(*harness.Panel) harness.Strategy {
-				return cfg.New(strategy.NewCache())
-			}, lookahead.Config{Fill: fill, Days: days, Seed: seed, Workers: workers})
+			lc.Fill = fill
+			r, err := lookahead.Check(cmd.Context(), p, func(*harness.Panel) harness.Strategy { return cfg.New(strategy.NewCache()) }, lc)
 			if err != nil {
 				return err
 			}
@@ -65,8 +61,8 @@ known same-close look-ahead (exit status 0); anything further is a leak (exit st
 	}
 	data.register(cmd.Flags())
 	strat.register(cmd.Flags())
-	cmd.Flags().IntVar(&days, "days", 20, "number of days t to sample")
-	cmd.Flags().Uint64Var(&seed, "sample-seed", 1, "seed of the sampled days and the perturbations")
-	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "perturbed backtests run at once")
+	cmd.Flags().IntVar(&lc.Days, "days", 20, "number of days t to sample")
+	cmd.Flags().Uint64Var(&lc.Seed, "sample-seed", 1, "seed of the sampled days and the perturbations")
+	cmd.Flags().IntVar(&lc.Workers, "workers", runtime.NumCPU(), "perturbed backtests run at once")
 	return cmd
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -86,9 +85,8 @@ rules; --drop-bad-rows loads a file with errors, dropping the rows listed here.`
 			if err != nil {
 				return err
 			}
-			if enc := json.NewEncoder(cmd.OutOrStdout()); asJSON {
-				enc.SetIndent("", "  ")
-				err = enc.Encode(r)
+			if asJSON {
+				err = r.WriteJSON(cmd.OutOrStdout())
 			} else {
 				err = r.WriteText(cmd.OutOrStdout())
 			}

@@ -49,8 +49,7 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 // drops on stderr.
 func (d *dataFlags) source(stderr io.Writer) *dataio.Source {
 	s := d.src
-	s.Paths = d.paths
-	s.Warn = func(msg string) { fmt.Fprintf(stderr, "gem: %s\n", msg) }
+	s.Paths, s.Warn = d.paths, func(msg string) { fmt.Fprintf(stderr, "gem: %s\n", msg) }
 	return &s
 }
 
@@ -82,6 +81,7 @@ func (s *strategyFlags) config() (cfg strategy.Config, fill harness.FillMode, er
 	return cfg, fill, err
 }
 
+// options are the flags' trial options.
 func (s *strategyFlags) options() *trial.Options {
 	return &trial.Options{Strategy: s.name, Sets: s.sets, Fill: s.fill, From: s.from, To: s.to, Weights: s.weights}
 }

@@ -10,32 +10,18 @@ import (
 )
 
 // ledgerSelection chooses rows of a ledger: --ledger, --command, --since.
-type ledgerSelection struct {
-	path, command, since string
-}
+type ledgerSelection struct{ ledger.Selection }
 
 func (s *ledgerSelection) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&s.path, "ledger", "results/ledger.tsv", "ledger file (its trials' daily returns are read from the .returns file beside it)")
-	cmd.Flags().StringVar(&s.command, "command", "", "only trials recorded by this command (eval, run, sweep, search, compare ...)")
-	cmd.Flags().StringVar(&s.since, "since", "", "only trials recorded at or after this time (RFC 3339, or YYYY-MM-DD in UTC)")
+	cmd.Flags().StringVar(&s.Path, "ledger", "results/ledger.tsv", "ledger file (its trials' daily returns are read from the .returns file beside it)")
+	cmd.Flags().StringVar(&s.Command, "command", "", "only trials recorded by this command (eval, run, sweep, search, compare ...)")
+	cmd.Flags().StringVar(&s.Since, "since", "", "only trials recorded at or after this time (RFC 3339, or YYYY-MM-DD in UTC)")
 }
 
 // read returns the selected rows in ledger order and the latest series of
 // every key in the returns file beside the ledger (ledger.Selection.Read).
 func (s *ledgerSelection) read(warn func(string)) ([]ledger.Row, map[string]*ledger.Series, error) {
-	sel, err := s.selection()
-	if err != nil {
-		return nil, nil, err
-	}
-	return sel.Read(warn)
-}
-
-func (s *ledgerSelection) selection() (sel *ledger.Selection, err error) {
-	sel = &ledger.Selection{Path: s.path, Command: s.command}
-	if s.since != "" {
-		sel.Since, err = parseSince(s.since)
-	}
-	return sel, err
+	return s.Read(warn)
 }
 
 func newLedgerReturnsCmd() *cobra.Command {
@@ -58,11 +44,7 @@ left out and counted on stderr.`,
 			if out == "" {
 				return errors.New("ledger returns needs --out FILE.csv")
 			}
-			s, err := sel.selection()
-			if err != nil {
-				return err
-			}
-			n, err := s.ExportReturns(out, func(s string) { fmt.Fprintf(cmd.ErrOrStderr(), "gem: %s\n", s) })
+			n, err := sel.ExportReturns(out, func(s string) { fmt.Fprintf(cmd.ErrOrStderr(), "gem: %s\n", s) })
 			if err == nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d trials\n", out, n)
 			}

@@ -62,16 +62,15 @@ type distFlags struct {
 }
 
 func (d *distFlags) register(fs *pflag.FlagSet) {
-	o := &d.opt
 	fs.BoolVar(&d.distributed, "distributed", false, "share the trials with gem workers on other machines through an embedded NATS server (how to add workers is printed on stderr); --workers local workers take part too")
-	fs.StringVar(&o.Listen, "nats-listen", "", "address of the embedded NATS server, HOST:PORT (default: 127.0.0.1, a random port: this machine only; 0.0.0.0:PORT for other machines)")
-	fs.StringVar(&o.URL, "nats", "", "distribute through this NATS server (nats://HOST:PORT) instead of an embedded one; the run's secret then comes from $"+cluster.SecretEnv+" or --secret")
-	fs.StringVar(&o.Secret, "secret", "", "the run's secret with --nats (default: $"+cluster.SecretEnv+"); an embedded server makes a new one")
-	fs.StringVar(&o.TLSCert, "nats-tls-cert", "", "PEM certificate of the embedded server: clients must use TLS (it must name 127.0.0.1 too)")
-	fs.StringVar(&o.TLSKey, "nats-tls-key", "", "PEM key of --nats-tls-cert")
-	fs.StringVar(&o.CA, "nats-ca", "", "PEM file of the CA of a TLS server (default with --nats-tls-cert: that certificate)")
-	fs.DurationVar(&o.AckWait, "ack-wait", cluster.DefaultAckWait, "how long a trial may go without a heartbeat from its worker before another worker gets it")
-	fs.Float64Var(&o.Verify, "verify-remote", 0, "fraction of results (0 to 1) evaluated again here, which must match bit for bit: a mismatch stops the run naming the worker")
+	fs.StringVar(&d.opt.Listen, "nats-listen", "", "address of the embedded NATS server, HOST:PORT (default: 127.0.0.1, a random port: this machine only; 0.0.0.0:PORT for other machines)")
+	fs.StringVar(&d.opt.URL, "nats", "", "distribute through this NATS server (nats://HOST:PORT) instead of an embedded one; the run's secret then comes from $"+cluster.SecretEnv+" or --secret")
+	fs.StringVar(&d.opt.Secret, "secret", "", "the run's secret with --nats (default: $"+cluster.SecretEnv+"); an embedded server makes a new one")
+	fs.StringVar(&d.opt.TLSCert, "nats-tls-cert", "", "PEM certificate of the embedded server: clients must use TLS (it must name 127.0.0.1 too)")
+	fs.StringVar(&d.opt.TLSKey, "nats-tls-key", "", "PEM key of --nats-tls-cert")
+	fs.StringVar(&d.opt.CA, "nats-ca", "", "PEM file of the CA of a TLS server (default with --nats-tls-cert: that certificate)")
+	fs.DurationVar(&d.opt.AckWait, "ack-wait", cluster.DefaultAckWait, "how long a trial may go without a heartbeat from its worker before another worker gets it")
+	fs.Float64Var(&d.opt.Verify, "verify-remote", 0, "fraction of results (0 to 1) evaluated again here, which must match bit for bit: a mismatch stops the run naming the worker")
 }
 
 func (d *distFlags) enabled() bool { return d.distributed || d.opt.URL != "" }
@@ -79,7 +78,6 @@ func (d *distFlags) enabled() bool { return d.distributed || d.opt.URL != "" }
 // start makes pool send its trials through NATS, with workers local
 // workers, printing on stderr how to add workers (cluster.Options.Start).
 func (d *distFlags) start(ctx context.Context, stderr io.Writer, pool *trial.Pool, workers int) (stop func(), err error) {
-	o := d.opt
-	o.Warn, o.Error, o.Tell = slog.Warn, slog.Error, func(line string) { fmt.Fprintf(stderr, "gem: %s\n", line) }
-	return o.Start(ctx, pool, workers)
+	d.opt.Warn, d.opt.Error, d.opt.Tell = slog.Warn, slog.Error, func(line string) { fmt.Fprintf(stderr, "gem: %s\n", line) }
+	return d.opt.Start(ctx, pool, workers)
 }
