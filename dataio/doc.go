@@ -32,6 +32,7 @@
 //     description), Read, Check and Convert.
 //   - *_test.go: formats and round trips (read_test.go), the bad-input
 //     table (bad_test.go), fuzz targets (fuzz_test.go), filters, checks,
+//     sources and the printed check report (source_test.go),
 //     every file of ../shared/data (shared_test.go), BenchmarkRead
 //     (bench_test.go), and the hostile corpus (corpus_test.go: every case of
 //     package gem/dataio/corpus, the small ones committed in

@@ -13,7 +13,8 @@
 //     it, and Report.Err, its verdict.
 //   - lookahead_test.go: a deliberately leaky strategy is caught, every
 //     built-in strategy passes with causal fills, and the reference fill
-//     mode shows only its same-close leak.
+//     mode shows only its same-close leak; text_test.go: the printed
+//     verdicts of hand-made reports.
 //
 // # Method
 //
