@@ -146,7 +146,8 @@ var (
 	rangingColor   = rgb(0xe0c26e)
 	bullColor      = rgb(0x4dac26)
 	otherColor     = rgb(0xc7c7c7)
-	cashColor      = rgb(0xeeeeee)
+	cashColor      = rgb(0xf1dfae) // sand: cash is not one more grey beside "other"
+	stressColor    = rgb(0x6fa8dc)
 	highlightColor = rgb(0xd62728)
 )
 

@@ -21,17 +21,19 @@ import (
 
 // Evaluation is what an evaluation report shows: one configuration's scored
 // backtests, the benchmark's beside them, and what the strategy recorded on
-// the way.
+// the way. Evaluate gathers it.
 type Evaluation struct {
 	Title       string // headline, e.g. "ensemble, causal fills"
 	Description string // the data in a few words
-	Params      string // the configuration, "name=value ..."
-	// Dates is the panel's calendar: the date of each backtest day.
-	Dates []harness.Date
-	// Tokens names the panel's tokens, indexed as harness.Holding.Token.
-	Tokens []string
+	// Changes lists the parameters that differ from the strategy's
+	// defaults, "name=value ..."; empty for the defaults.
+	Changes string
+	// Panel is the panel evaluated: its calendar, tokens and prices (the
+	// trades and each token's contribution are reconstructed from them).
+	Panel *harness.Panel
 	// Result is the strategy's evaluation. Its base run needs recorded
-	// holdings (harness.Config.RecordHoldings) for the holdings chart.
+	// holdings (harness.Config.RecordHoldings) for the holdings chart, the
+	// contributions and the trades.
 	Result *harness.Evaluation
 	// Benchmark is the BTC+ETH buy-and-hold evaluated by the same harness
 	// on the same panel; nil for none.
@@ -56,29 +58,44 @@ const (
 	topHoldings   = 10
 )
 
-// EvaluationPage builds the report of one evaluation: the equity curve
-// against the benchmark on a log scale with the regime posterior as a
-// ribbon under it, the drawdowns, the holdings over time, the monthly
-// returns and the metric table.
+// EvaluationPage builds the report of one evaluation, a tearsheet on the
+// model of quantstats and pyfolio: the equity curves of the base and stress
+// runs against the benchmark on a log scale with the regime posterior as a
+// ribbon under them, the drawdowns and the worst of them, the returns by
+// year against the benchmark, the rolling Sharpe ratio and volatility, the
+// exposure and the stale value, the holdings, each token's contribution,
+// the trades (a table, and a CSV file beside the page), the monthly
+// returns, the metric table and the parameters that differ from the
+// defaults.
 func EvaluationPage(e *Evaluation) (*Page, error) {
-	if e.Result == nil || e.Result.BaseRun == nil {
-		return nil, errors.New("report: evaluation without a base run")
+	if e.Result == nil || e.Result.BaseRun == nil || e.Result.StressRun == nil {
+		return nil, errors.New("report: evaluation without a base and a stress run")
+	}
+	if e.Panel == nil {
+		return nil, errors.New("report: evaluation without its panel")
 	}
 	run := e.Result.BaseRun
 	nd := len(run.Values)
-	if nd == 0 || len(e.Dates) != nd {
-		return nil, fmt.Errorf("report: %d dates for %d backtest days", len(e.Dates), nd)
+	if nd == 0 || run.First < 0 || run.First+nd > e.Panel.NumDays() {
+		return nil, fmt.Errorf("report: a run of %d days from day %d on a panel of %d", nd, run.First, e.Panel.NumDays())
 	}
-	if b := e.Benchmark; b != nil && (b.BaseRun == nil || len(b.BaseRun.Values) != nd) {
+	if s := e.Result.StressRun; len(s.Values) != nd || s.First != run.First {
+		return nil, errors.New("report: the stress run does not cover the base run's days")
+	}
+	if b := e.Benchmark; b != nil && (b.BaseRun == nil || len(b.BaseRun.Values) != nd || b.BaseRun.First != run.First) {
 		return nil, errors.New("report: the benchmark's run does not cover the same days")
 	}
 	if e.Posteriors != nil && len(e.Posteriors) != nd {
 		return nil, fmt.Errorf("report: %d regime posteriors for %d backtest days", len(e.Posteriors), nd)
 	}
+	if e.Posteriors != nil && len(e.Regimes) == 0 {
+		return nil, errors.New("report: regime posteriors without the regimes' names")
+	}
+	dates := e.Panel.Dates[run.First : run.First+nd]
 	p := &Page{
 		Title: "gem evaluation: " + e.Title,
 		Subtitle: fmt.Sprintf("%s · %s to %s · %s fills · harness %s · data %s",
-			e.Description, e.Dates[0], e.Dates[nd-1], e.Result.Fill, e.Result.Harness, e.Result.Data),
+			e.Description, dates[0], dates[nd-1], e.Result.Fill, e.Result.Harness, e.Result.Data),
 	}
 
 	score := "Score " + ledger.FormatFloat(e.Result.Score)
@@ -89,11 +106,11 @@ func EvaluationPage(e *Evaluation) (*Page, error) {
 		score += "; the BTC+ETH benchmark scores " + ledger.FormatFloat(e.Benchmark.Score) + " under the same harness."
 	}
 	xs := make([]float64, nd)
-	for i, d := range e.Dates {
+	for i, d := range dates {
 		xs[i] = float64(d)
 	}
 	equity := &Chart{Name: "equity", Width: wideWidth, Height: 4.6 * vg.Inch,
-		Caption: "Portfolio value of the base run (fees 0.30% per side) from 10,000, log scale, against BTC+ETH buy-and-hold under the same harness."}
+		Caption: fmt.Sprintf("Portfolio value from 10,000, log scale: the base run (fees 0.30%% per side), the stress run (fees ×%g) and BTC+ETH buy-and-hold under the same harness.", harness.StressMultiplier)}
 	eqPlot, legend := e.equityPlot(xs)
 	if e.Posteriors != nil {
 		ribbon := e.ribbonPlot(xs, &legend)
@@ -105,24 +122,51 @@ func EvaluationPage(e *Evaluation) (*Page, error) {
 	p.Sections = append(p.Sections, Section{Heading: "Equity", Notes: []string{score}, Charts: []*Chart{equity}})
 
 	dd, ddLegend := e.drawdownPlot(xs)
-	p.Sections = append(p.Sections, Section{Heading: "Drawdown", Charts: []*Chart{{
+	dds := Section{Heading: "Drawdown", Charts: []*Chart{{
 		Name: "drawdown", Width: wideWidth, Height: 2.6 * vg.Inch,
 		Caption: "Fall from the running peak of the portfolio value. The score's dampener starts biting beyond 15%.",
 		draw:    stacked([]*plot.Plot{dd}, []float64{1}, &ddLegend),
-	}}})
+	}}}
+	if t, ok := drawdownTable(dates, run.Values); ok {
+		dds.Tables = append(dds.Tables, t)
+		dds.Notes = append(dds.Notes, "Each episode runs from a peak through its trough to the first day back at the peak; days are calendar days.")
+	}
+	p.Sections = append(p.Sections, dds)
 
-	if hw, ok := ComputeHoldingWeights(run, e.Tokens, topHoldings); ok {
+	var bench []float64
+	if e.Benchmark != nil {
+		bench = e.Benchmark.BaseRun.Values
+	}
+	p.Sections = append(p.Sections, Section{Heading: "Returns by year", Tables: []Table{yearlyTable(dates, run.Values, bench)}})
+
+	rolling := Section{Heading: "Rolling Sharpe ratio and volatility"}
+	if c := e.rollingChart(xs); c != nil {
+		rolling.Charts = append(rolling.Charts, c)
+	} else {
+		rolling.Notes = append(rolling.Notes, fmt.Sprintf("The run has %d days, not more than the rolling window of %d.", nd, RollingWindow))
+	}
+	p.Sections = append(p.Sections, rolling)
+
+	p.Sections = append(p.Sections, Section{Heading: "Exposure", Charts: []*Chart{e.exposureChart(xs)}})
+
+	if hw, ok := ComputeHoldingWeights(run, e.tokens(), topHoldings); ok {
 		hp, hl := holdingsPlot(xs, hw)
 		p.Sections = append(p.Sections, Section{Heading: "Holdings", Charts: []*Chart{{
 			Name: "holdings", Width: wideWidth, Height: 3.4 * vg.Inch,
-			Caption: "Weight of each position in the daily snapshot, stacked: the largest tokens by average weight, every other token together, and cash.",
+			Caption: "Weight of each position in the daily snapshot, stacked: the largest tokens by average weight, every other token together (grey), and cash (sand).",
 			draw:    stacked([]*plot.Plot{hp}, []float64{1}, &hl),
 		}}})
 	} else {
 		p.Sections = append(p.Sections, Section{Heading: "Holdings", Notes: []string{"No holdings were recorded for this run (harness.Config.RecordHoldings)."}})
 	}
 
-	mr := ComputeMonthlyReturns(e.Dates, run.Values)
+	if t, ok := e.contributionTable(); ok {
+		p.Sections = append(p.Sections, Section{Heading: "Contribution by token", Tables: []Table{t},
+			Notes: []string{"Each token's profit at its daily marks (last close) on the previous day's holdings, as a share of the first day's value; with the trading costs they sum to the total return exactly."}})
+	}
+	p.Sections = append(p.Sections, e.tradesSection())
+
+	mr := ComputeMonthlyReturns(dates, run.Values)
 	p.Sections = append(p.Sections, Section{Heading: "Monthly returns", Charts: []*Chart{{
 		Name: "monthly", Width: wideWidth, Height: vg.Length(1.1+0.36*float64(len(mr.Years))) * vg.Inch,
 		Caption: "Return of each calendar month of the base run, in percent; the year's compounded return is in the row label.",
@@ -130,10 +174,21 @@ func EvaluationPage(e *Evaluation) (*Page, error) {
 	}}})
 
 	p.Sections = append(p.Sections, Section{Heading: "Metrics", Tables: []Table{e.metricTable()}})
-	if e.Params != "" {
-		p.Sections = append(p.Sections, Section{Heading: "Configuration", Notes: []string{e.Params}})
+	conf := "Default parameters ('gem params' lists them)."
+	if e.Changes != "" {
+		conf = "The defaults ('gem params' lists them) except: " + e.Changes
 	}
+	p.Sections = append(p.Sections, Section{Heading: "Configuration", Notes: []string{conf}})
 	return p, nil
+}
+
+// tokens names the panel's tokens, indexed as harness.Holding.Token.
+func (e *Evaluation) tokens() []string {
+	names := make([]string, e.Panel.NumTokens())
+	for i := range names {
+		names[i] = e.Panel.Series[i].Token
+	}
+	return names
 }
 
 // equityPlot is the log-scale equity curve with the benchmark, and the
@@ -150,9 +205,13 @@ func (e *Evaluation) equityPlot(xs []float64) (*plot.Plot, plot.Legend) {
 		bl.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		p.Add(bl)
 	}
+	sl := line(xs, e.Result.StressRun.Values, stressColor, 1)
+	sl.LineStyle.Dashes = []vg.Length{vg.Points(1.5), vg.Points(1.5)}
+	p.Add(sl)
 	l := line(xs, e.Result.BaseRun.Values, strategyColor, 1.4)
 	p.Add(l)
 	legend.Add("strategy", l)
+	legend.Add(fmt.Sprintf("fees ×%g", harness.StressMultiplier), sl)
 	if bl != nil {
 		legend.Add("BTC+ETH", bl)
 	}

@@ -8,15 +8,6 @@ import (
 	"gem/report"
 )
 
-// The deflated Sharpe ratio of the best of 100 trials: a daily Sharpe ratio
-// of 0.1 (1.59 annualised) over five years, when the trials' daily Sharpe
-// ratios vary with a standard deviation of 0.032.
-func ExampleDeflatedSharpe() {
-	dsr, sr0 := report.DeflatedSharpe(0.1, 0.001, 100, 1250)
-	fmt.Printf("skill-less best %.4f, probability %.3f\n", sr0, dsr)
-	// Output: skill-less best 0.0800, probability 0.759
-}
-
 // A baseline on two regime-model seeds, a probe on the same two seeds,
 // and gem keep of the probe: the second baseline seed is a replicate
 // (noise), the keep an adoption judged by its median over seeds.

@@ -12,6 +12,7 @@ import (
 	"gem/ledger"
 	"gem/strategy"
 	"gem/synth"
+	"gem/trial"
 )
 
 // evalFixture evaluates the ensemble and the benchmark on a small synthetic
@@ -23,40 +24,9 @@ var evalFixture = sync.OnceValues(func() (*Evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := strategy.NewCache()
 	ens := &strategy.EnsembleConfig{P: strategy.DefaultEnsembleParams()}
-	var first *strategy.Ensemble
-	ctx := context.Background()
-	hc := harness.Config{Fill: harness.Causal, RecordHoldings: true}
-	res, err := harness.Evaluate(ctx, p, func() harness.Strategy {
-		s := ens.New(cache)
-		if first == nil {
-			first = s.(*strategy.Ensemble)
-		}
-		return s
-	}, hc)
-	if err != nil {
-		return nil, err
-	}
-	bench, err := harness.Evaluate(ctx, p, func() harness.Strategy { return (&strategy.BenchmarkConfig{}).New(cache) }, hc)
-	if err != nil {
-		return nil, err
-	}
-	tokens := make([]string, p.NumTokens())
-	for i := range tokens {
-		tokens[i] = p.Series[i].Token
-	}
-	return &Evaluation{
-		Title:       "ensemble, causal fills",
-		Description: "synthetic universe (30 tokens, 600 days)",
-		Params:      strategy.Assign(ens).String(),
-		Dates:       p.Dates,
-		Tokens:      tokens,
-		Result:      res,
-		Benchmark:   bench,
-		Posteriors:  first.Stats.Posteriors,
-		Regimes:     first.Stats.Regimes,
-	}, nil
+	ens.P.Bull.TopN = 7
+	return Evaluate(context.Background(), p, ens, harness.Causal, trial.Window{}, "synthetic universe (30 tokens, 600 days)")
 })
 
 func testEvaluation(t testing.TB) *Evaluation {

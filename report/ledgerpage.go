@@ -26,6 +26,11 @@ type LedgerOptions struct {
 	// Pair names the two parameters of the heatmap; zero picks the pair of
 	// varying parameters tried in the most combinations.
 	Pair [2]string
+	// Selection returns the section of selection statistics (PBO, the
+	// deflated Sharpe ratio, SPA, rank correlations, and their verdict) of
+	// the group the page charts; package selection's LedgerSection computes
+	// them from the trials' daily returns. Nil leaves the section out.
+	Selection func(g *Group) Section
 }
 
 // maxParamCharts bounds the score-against-parameter charts of one page.
@@ -33,9 +38,10 @@ const maxParamCharts = 36
 
 // LedgerPage builds the report of a ledger. Rows are split into comparable
 // groups (GroupRows); the charts show the largest: the best score so far
-// against the trial number for each command, the score against each
-// parameter that varies, a heatmap of the score over two parameters, the
-// honesty statistics and the keep-or-revert summary.
+// against the trial number for each command, the selection statistics
+// (opt.Selection), the honesty statistics, the score against each parameter
+// that varies, a heatmap of the score over two parameters and the
+// keep-or-revert summary.
 func LedgerPage(rows []ledger.Row, opt LedgerOptions) (*Page, error) {
 	if len(rows) == 0 {
 		return nil, errors.New("report: the ledger has no trials")
@@ -84,6 +90,9 @@ func LedgerPage(rows []ledger.Row, opt LedgerOptions) (*Page, error) {
 	}
 	p.Sections = append(p.Sections, prog)
 
+	if opt.Selection != nil {
+		p.Sections = append(p.Sections, opt.Selection(g))
+	}
 	p.Sections = append(p.Sections, honestySection(ComputeHonesty(g.Rows)))
 
 	// Score against each parameter.
@@ -373,13 +382,9 @@ func honestySection(h Honesty) Section {
 	if !math.IsNaN(h.RankCorrelation) {
 		s.Bullets = append(s.Bullets, fmt.Sprintf("Rank correlation (Spearman) of the scores with and without the fee stress: %.3f.", h.RankCorrelation))
 	}
-	if !math.IsNaN(h.Deflated) {
-		s.Bullets = append(s.Bullets, fmt.Sprintf("Deflated Sharpe ratio (Bailey and López de Prado, 2014): the best configuration's Sharpe ratio is %.2f; the best of %d skill-less configurations with the observed spread would reach %.2f on average; the probability that the true Sharpe ratio beats that is %.2f (over %d days, assuming independent trials and normal returns).",
-			h.Sharpe, h.Configs, h.SharpeNull, h.Deflated, h.Days))
-	}
 	s.Notes = append(s.Notes,
 		"What a backtest can show: that these rules, applied causally to this history with these fees, would have produced these numbers, and that the configurations compared here were measured by the same harness on the same data.",
-		"What it cannot: that the edge will persist. The best of many trials on one history is biased upward; trials in a sweep are correlated, so the deflated Sharpe ratio's trial count is only a rough guide; the history's regimes may not recur; and fills at the open with a flat 0.30% cost ignore market impact and liquidity. Confirm a winner on a held-out period that no search has seen before trusting it.",
+		"What it cannot: that the edge will persist. The best of many trials on one history is biased upward (the selection statistics above size that bias); the history's regimes may not recur; and fills at the open with a flat 0.30% cost ignore market impact and liquidity. Confirm a winner on a held-out period that no search has seen before trusting it.",
 	)
 	return s
 }
@@ -404,4 +409,18 @@ func summarySection(s Summary) Section {
 		sec.Tables = append(sec.Tables, t)
 	}
 	return sec
+}
+
+// ParsePair parses LedgerOptions.Pair from "name1,name2"; "" is the zero
+// pair (LedgerPage picks one).
+func ParsePair(s string) ([2]string, error) {
+	if s == "" {
+		return [2]string{}, nil
+	}
+	a, b, ok := strings.Cut(s, ",")
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if !ok || a == "" || b == "" || strings.Contains(b, ",") {
+		return [2]string{}, fmt.Errorf("--pair %q: want name1,name2", s)
+	}
+	return [2]string{a, b}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Page is one report: a title and sections of text, tables and charts. It
@@ -18,14 +19,28 @@ type Page struct {
 	Sections []Section
 }
 
-// Section is a heading followed by paragraphs, bullet points, charts and
-// tables, in that order.
+// Section is a heading followed by paragraphs, bullet points, charts,
+// tables and links to files, in that order.
 type Section struct {
 	Heading string
 	Notes   []string // paragraphs of plain text
 	Bullets []string
 	Charts  []*Chart
 	Tables  []Table
+	Files   []File
+}
+
+// File is a file that WriteFile writes beside the page's HTML, linked from
+// its section: NAME.html gets NAME + Suffix.
+type File struct {
+	Suffix string // e.g. "-trades.csv"
+	Text   string // the link's text
+	Data   []byte
+}
+
+// filePath is where a page written to htmlPath writes f.
+func (f File) filePath(htmlPath string) string {
+	return strings.TrimSuffix(htmlPath, filepath.Ext(htmlPath)) + f.Suffix
 }
 
 // Table is a small table of preformatted cells.
@@ -44,15 +59,34 @@ func (p *Page) Charts() []*Chart {
 	return out
 }
 
-// WriteHTML writes the page as one self-contained HTML document.
-func (p *Page) WriteHTML(w io.Writer) error {
+// Files lists every file of the page in order.
+func (p *Page) Files() []File {
+	var out []File
+	for _, s := range p.Sections {
+		out = append(out, s.Files...)
+	}
+	return out
+}
+
+// WriteHTML writes the page as one self-contained HTML document. Its files
+// are named but not linked: WriteFile links them.
+func (p *Page) WriteHTML(w io.Writer) error { return p.writeHTML(w, "") }
+
+// writeHTML writes the page, linking its files relative to the HTML file
+// htmlPath ("" for no links).
+func (p *Page) writeHTML(w io.Writer, htmlPath string) error {
 	type chartView struct {
 		*Chart
 		SVG template.HTML
 	}
+	type fileView struct {
+		File
+		Name, Href string
+	}
 	type sectionView struct {
 		Section
 		Charts []chartView
+		Files  []fileView
 	}
 	view := struct {
 		*Page
@@ -60,6 +94,14 @@ func (p *Page) WriteHTML(w io.Writer) error {
 	}{Page: p}
 	for _, s := range p.Sections {
 		sv := sectionView{Section: s}
+		for _, f := range s.Files {
+			fv := fileView{File: f, Name: "NAME" + f.Suffix}
+			if htmlPath != "" {
+				fv.Name = filepath.Base(f.filePath(htmlPath))
+				fv.Href = fv.Name
+			}
+			sv.Files = append(sv.Files, fv)
+		}
 		for _, c := range s.Charts {
 			svg, err := c.SVG()
 			if err != nil {
@@ -77,13 +119,19 @@ func (p *Page) WriteHTML(w io.Writer) error {
 	return nil
 }
 
-// WriteFile writes the page's HTML to path.
+// WriteFile writes the page's HTML to path, and each of its files beside
+// it (File).
 func (p *Page) WriteFile(path string) error {
+	for _, f := range p.Files() {
+		if err := os.WriteFile(f.filePath(path), f.Data, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := p.WriteHTML(f); err != nil {
+	if err := p.writeHTML(f, path); err != nil {
 		f.Close()
 		return err
 	}
@@ -91,6 +139,24 @@ func (p *Page) WriteFile(path string) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// WriteFiles writes the page to htmlPath (WriteFile) and, unless pngDir is
+// empty, each chart as a PNG file in pngDir (WritePNGs), and returns the
+// paths written, the HTML first.
+func (p *Page) WriteFiles(htmlPath, pngDir string) ([]string, error) {
+	if err := p.WriteFile(htmlPath); err != nil {
+		return nil, err
+	}
+	paths := []string{htmlPath}
+	for _, f := range p.Files() {
+		paths = append(paths, f.filePath(htmlPath))
+	}
+	if pngDir == "" {
+		return paths, nil
+	}
+	pngs, err := p.WritePNGs(pngDir)
+	return append(paths, pngs...), err
 }
 
 // WritePNGs writes each chart as dir/NAME.png, creating dir if needed, and
@@ -167,6 +233,7 @@ th { background: #f4f4f4; }
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
+{{end}}{{range $s.Files}}<p class="file">{{if .Href}}<a href="{{.Href}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}: {{.Text}}</p>
 {{end}}</section>
 {{end}}
 </body>

@@ -10,6 +10,8 @@
 //	draft.go       Judge (the group and benchmark of a key, then Compute),
 //	               Benchmark, and Draft: program.md's shutdown report from the
 //	               ledger, its statistics and its hold-out.
+//	page.go        DefaultOptions, LedgerReport and LedgerSection: the
+//	               statistics on gem report's ledger page.
 package selection
 
 import (

@@ -19,19 +19,28 @@ func TestReportCmd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval report: exit %d: %s", code, errOut)
 	}
-	if want := "wrote " + evalHTML + " (4 charts)\nwrote 4 PNG files to " + filepath.Join(dir, "png") + "\n"; out != want {
+	charts := []string{"equity", "drawdown", "rolling", "exposure", "holdings", "monthly"}
+	want := "wrote " + evalHTML + "\nwrote " + filepath.Join(dir, "eval-trades.csv") + "\n"
+	for _, name := range charts {
+		want += "wrote " + filepath.Join(dir, "png", name+".png") + "\n"
+	}
+	if out != want {
 		t.Errorf("stdout: got %q, want %q", out, want)
+	}
+	trades, err := os.ReadFile(filepath.Join(dir, "eval-trades.csv"))
+	if err != nil || !strings.HasPrefix(string(trades), "date,token,side,quantity,price,notional,reason\n") || strings.Count(string(trades), "\n") < 3 {
+		t.Errorf("trades CSV: %v, %.200q", err, trades)
 	}
 	html, err := os.ReadFile(evalHTML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`data-chart="equity"`, `data-chart="holdings"`, "bull regime", "BTC&#43;ETH (base)"} {
+	for _, want := range []string{`data-chart="equity"`, `data-chart="holdings"`, "bull regime", "BTC&#43;ETH (base)", `href="eval-trades.csv"`, "Worst drawdowns", "hmm.min_observations=60"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("evaluation report lacks %q", want)
 		}
 	}
-	for _, name := range []string{"equity", "drawdown", "holdings", "monthly"} {
+	for _, name := range charts {
 		if _, err := os.Stat(filepath.Join(dir, "png", name+".png")); err != nil {
 			t.Error(err)
 		}
@@ -49,7 +58,7 @@ func TestReportCmd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`data-chart="best-so-far"`, `data-chart="param-fit_window"`, "Deflated Sharpe ratio", "(current)"} {
+	for _, want := range []string{`data-chart="best-so-far"`, `data-chart="param-fit_window"`, "Selection statistics", "Verdict: ", "deflated Sharpe ratio", "(current)"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("ledger report lacks %q", want)
 		}
