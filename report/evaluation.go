@@ -129,7 +129,6 @@ func EvaluationPage(e *Evaluation) (*Page, error) {
 	}}}
 	if t, ok := drawdownTable(dates, run.Values); ok {
 		dds.Tables = append(dds.Tables, t)
-		dds.Notes = append(dds.Notes, "Each episode runs from a peak through its trough to the first day back at the peak; days are calendar days.")
 	}
 	p.Sections = append(p.Sections, dds)
 
@@ -162,7 +161,7 @@ func EvaluationPage(e *Evaluation) (*Page, error) {
 
 	if t, ok := e.contributionTable(); ok {
 		p.Sections = append(p.Sections, Section{Heading: "Contribution by token", Tables: []Table{t},
-			Notes: []string{"Each token's profit at its daily marks (last close) on the previous day's holdings, as a share of the first day's value; with the trading costs they sum to the total return exactly."}})
+			Notes: []string{"Each token's profit at its daily marks (last close) on the previous day's holdings, as a share of the first day's value. With the fees and what the marks do not see (fills at the open rather than the close, funding, liquidations) they sum to the total return exactly; the fees are those of the trades after the first day, as the total return is measured from the first day's value."}})
 	}
 	p.Sections = append(p.Sections, e.tradesSection())
 
@@ -199,22 +198,39 @@ func (e *Evaluation) equityPlot(xs []float64) (*plot.Plot, plot.Legend) {
 	p.Y.Tick.Marker = logTicks{}
 	p.X.Tick.Marker = dateTicks{}
 	legend := newLegend()
-	var bl *plotter.Line
+	// A log scale has no place for a value at or below zero (a liquidated
+	// book) or NaN: such days are gaps in the curves.
+	positive := func(vs []float64) []float64 {
+		out := make([]float64, len(vs))
+		for i, v := range vs {
+			out[i] = math.NaN()
+			if v > 0 {
+				out[i] = v
+			}
+		}
+		return out
+	}
+	var bl []*plotter.Line
 	if e.Benchmark != nil {
-		bl = line(xs, e.Benchmark.BaseRun.Values, benchmarkColor, 1.1)
-		bl.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		p.Add(bl)
+		bl = segments(xs, positive(e.Benchmark.BaseRun.Values), benchmarkColor, 1.1, longDashes)
 	}
-	sl := line(xs, e.Result.StressRun.Values, stressColor, 1)
-	sl.LineStyle.Dashes = []vg.Length{vg.Points(1.5), vg.Points(1.5)}
-	p.Add(sl)
-	l := line(xs, e.Result.BaseRun.Values, strategyColor, 1.4)
-	p.Add(l)
-	legend.Add("strategy", l)
-	legend.Add(fmt.Sprintf("fees ×%g", harness.StressMultiplier), sl)
-	if bl != nil {
-		legend.Add("BTC+ETH", bl)
+	sl := segments(xs, positive(e.Result.StressRun.Values), stressColor, 1, dots)
+	l := segments(xs, positive(e.Result.BaseRun.Values), strategyColor, 1.4, nil)
+	addLines(p, nil, "", bl) // drawn first, so under the strategy's curves
+	addLines(p, nil, "", sl)
+	addLines(p, nil, "", l)
+	for _, c := range []struct {
+		name  string
+		lines []*plotter.Line
+	}{{"strategy", l}, {fmt.Sprintf("fees ×%g", harness.StressMultiplier), sl}, {"BTC+ETH", bl}} {
+		if len(c.lines) > 0 {
+			legend.Add(c.name, c.lines[0])
+		}
 	}
+	if !(p.Y.Max > p.Y.Min) {
+		p.Y.Min, p.Y.Max = 1, 10 // nothing to draw
+	}
+	p.X.Min, p.X.Max = xs[0], xs[len(xs)-1]
 	if e.Posteriors != nil {
 		p.X.Tick.Label.Color = color.Transparent // the ribbon below carries the dates
 	}
@@ -298,23 +314,24 @@ func (e *Evaluation) drawdownPlot(xs []float64) (*plot.Plot, plot.Legend) {
 	dd := Drawdowns(nil, e.Result.BaseRun.Values)
 	ring := make(plotter.XYs, 0, len(xs)+2)
 	for i, x := range xs {
-		ring = append(ring, plotter.XY{X: x, Y: dd[i]})
+		if finite(dd[i]) {
+			ring = append(ring, plotter.XY{X: x, Y: dd[i]})
+		}
 	}
-	ring = append(ring, plotter.XY{X: xs[len(xs)-1]}, plotter.XY{X: xs[0]})
-	if poly, err := plotter.NewPolygon(ring); err == nil {
-		poly.Color = withAlpha(strategyColor, 0.25)
-		poly.LineStyle.Width = 0
-		p.Add(poly)
+	if len(ring) > 1 {
+		ring = append(ring, plotter.XY{X: ring[len(ring)-1].X}, plotter.XY{X: ring[0].X})
+		if poly, err := plotter.NewPolygon(ring); err == nil {
+			poly.Color = withAlpha(strategyColor, 0.25)
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
 	}
-	l := line(xs, dd, strategyColor, 1)
-	p.Add(l)
-	legend.Add("strategy", l)
+	addLines(p, &legend, "strategy", segments(xs, dd, strategyColor, 1, nil))
 	if e.Benchmark != nil {
-		bl := line(xs, Drawdowns(nil, e.Benchmark.BaseRun.Values), benchmarkColor, 1)
-		bl.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		p.Add(bl)
-		legend.Add("BTC+ETH", bl)
+		addLines(p, &legend, "BTC+ETH", segments(xs, Drawdowns(nil, e.Benchmark.BaseRun.Values), benchmarkColor, 1, longDashes))
 	}
+	p.Y.Min = min(p.Y.Min, -0.01) // an axis even without a fall
+	p.X.Min, p.X.Max = xs[0], xs[len(xs)-1]
 	return p, legend
 }
 

@@ -127,6 +127,16 @@ func TestTicks(t *testing.T) {
 			t.Errorf("logTicks %s: got %v, want %v", c.name, got, c.want)
 		}
 	}
+	// A NaN or infinite range has no ticks (gonum's default ticker, under
+	// percentTicks, would loop forever on NaN).
+	for _, r := range [][2]float64{{math.NaN(), 0}, {0, math.NaN()}, {math.Inf(-1), 1}, {1, 0}} {
+		if got := (percentTicks{}).Ticks(r[0], r[1]); got != nil {
+			t.Errorf("percentTicks%v: got %v, want none", r, got)
+		}
+	}
+	if got := (percentTicks{}).Ticks(0, 1); len(got) == 0 || got[0].Label != "0%" {
+		t.Errorf("percentTicks(0, 1): got %v, want labels from 0%%", got)
+	}
 	dcases := []struct {
 		name     string
 		from, to string
@@ -186,7 +196,7 @@ func TestEvaluationPage(t *testing.T) {
 	checkSelfContained(t, html.String())
 	text := stdhtml.UnescapeString(html.String())
 	for _, want := range []string{"BTC+ETH (base)", "annualized return %", e.Result.Harness, "bull regime", "fees ×1.5",
-		"Worst drawdowns", "Returns by calendar year", "Contribution to the total return", "trading: fees", "NAME-trades.csv", "bull.top_n=7"} {
+		"Worst drawdowns", "Returns by calendar year", "Contribution to the total return", "fills away from the close", "NAME-trades.csv", "bull.top_n=7"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("HTML lacks %q", want)
 		}

@@ -234,6 +234,19 @@ type Trade struct {
 // Notional is the trade's quantity times its price, signed as Qty.
 func (t Trade) Notional() float64 { return t.Qty * t.Price }
 
+// Fee is the trade's fee at the fee rate rate, as the harness charges it: a
+// buy spends an amount of which the fee is rate and the rest buys Qty, a
+// sell pays rate of its gross.
+//
+//	buy:  rate · Notional / (1 − rate)
+//	sell: rate · |Notional|
+func (t Trade) Fee(rate float64) float64 {
+	if t.Qty > 0 {
+		return rate * t.Notional() / (1 - rate)
+	}
+	return -rate * t.Notional()
+}
+
 // Trades reconstructs the trades of run (recorded with
 // harness.Config.RecordHoldings) on panel p: on each day the harness says
 // something traded (a rebalance, a stale sale, a liquidation), every

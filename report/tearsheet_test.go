@@ -243,6 +243,14 @@ func TestTrades(t *testing.T) {
 			t.Errorf("trade %d: got %+v, want %+v", i, g, w)
 		}
 	}
+	// A buy of notional 49 at 1% spent 49/0.99, of which the fee is 0.49/0.99;
+	// a sell of notional 12 pays 0.12.
+	if got := trades[0].Fee(0.01); !same(got, 0.49/0.99, 1e-15) {
+		t.Errorf("buy fee %v, want %v", got, 0.49/0.99)
+	}
+	if got := (Trade{Qty: -2, Price: 6}).Fee(0.01); !same(got, 0.12, 1e-15) {
+		t.Errorf("sell fee %v, want 0.12", got)
+	}
 	ref, _ := Trades(tinyRun(), p, harness.Reference)
 	if ref[0].Price != 10 || ref[2].Price != 12.1 {
 		t.Errorf("reference fills: got prices %v %v, want the closes 10 and 12.1", ref[0].Price, ref[2].Price)
@@ -268,7 +276,7 @@ func TestTradesMatchHarness(t *testing.T) {
 	if !ok || len(trades) < 20 {
 		t.Fatalf("%d trades, want a real backtest's", len(trades))
 	}
-	sum := 0.0
+	sum, fees := 0.0, 0.0
 	for _, tr := range trades {
 		if math.IsNaN(tr.Price) {
 			t.Fatalf("trade %+v has no price", tr)
@@ -278,9 +286,13 @@ func TestTradesMatchHarness(t *testing.T) {
 		} else {
 			sum -= tr.Notional()
 		}
+		fees += tr.Fee(harness.FeeRate)
 	}
 	if !same(sum, run.Traded, 1e-9*run.Traded) {
 		t.Errorf("trades sum to %v, the harness traded %v", sum, run.Traded)
+	}
+	if !same(fees, run.FeesPaid, 1e-9*run.FeesPaid) {
+		t.Errorf("the trades' fees sum to %v, the harness charged %v", fees, run.FeesPaid)
 	}
 }
 
@@ -290,4 +302,44 @@ func same(a, b, tol float64) bool {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
 	return math.Abs(a-b) <= tol
+}
+
+// TestEvaluationPageHostile: runs of one day, of NaN values, of a
+// liquidated book, without holdings and without a benchmark build a page
+// that writes its HTML, PNGs and files without a panic; an empty run is an
+// error.
+func TestEvaluationPageHostile(t *testing.T) {
+	p := tinyPanel(t)
+	nan := math.NaN()
+	eval := func(run *harness.Run) *Evaluation {
+		stress := *run
+		return &Evaluation{Title: "<b>hostile</b>", Panel: p, Result: &harness.Evaluation{Score: math.Inf(-1), BaseRun: run, StressRun: &stress}}
+	}
+	full := tinyRun()
+	for _, tt := range []struct {
+		name string
+		run  *harness.Run
+	}{
+		{"one day", &harness.Run{Values: []float64{100}, Cash: []float64{100}, Holdings: [][]harness.Holding{nil}}},
+		{"all NaN", &harness.Run{Values: []float64{nan, nan, nan}, Cash: []float64{nan, nan, nan}, Gross: []float64{nan, nan, nan},
+			Holdings: [][]harness.Holding{{{Token: 0, Value: nan}}, nil, nil}, Rebalances: []harness.Rebalance{{Day: 0}}}},
+		{"liquidated to zero", &harness.Run{Values: []float64{100, 0, 0}, Cash: []float64{0, 0, 0}, Holdings: [][]harness.Holding{{{Token: 0, Value: 100}}, nil, nil},
+			Rebalances: []harness.Rebalance{{Day: 0}}, Liquidations: []harness.Liquidation{{Day: 1}}}},
+		{"no holdings recorded", &harness.Run{Values: full.Values, Cash: full.Cash, Rebalances: full.Rebalances}},
+		{"no benchmark", full},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := EvaluationPage(eval(tt.run))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if _, err := page.WriteFiles(dir+"/page.html", dir+"/png"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if _, err := EvaluationPage(eval(&harness.Run{})); err == nil {
+		t.Error("an empty run: no error")
+	}
 }

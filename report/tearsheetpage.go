@@ -26,7 +26,7 @@ func drawdownTable(dates []harness.Date, values []float64) (Table, bool) {
 	if len(eps) == 0 {
 		return Table{}, false
 	}
-	t := Table{Caption: "Worst drawdowns", Header: []string{"", "depth %", "peak", "trough", "recovered", "days down", "days to recover", "length, days"}}
+	t := Table{Caption: "Worst drawdowns: each from a peak through its trough to the first day back at the peak, in calendar days", Header: []string{"", "depth %", "peak", "trough", "recovered", "days down", "days to recover", "length, days"}}
 	days := func(a, b int) string { return strconv.Itoa(int(dates[b] - dates[a])) }
 	for i, ep := range eps {
 		rec, back, length := dates[ep.End].String(), days(ep.Trough, ep.End), days(ep.Start, ep.End)
@@ -89,19 +89,12 @@ func (e *Evaluation) rollingChart(xs []float64) *Chart {
 	legend := newLegend()
 	add := func(values []float64, name string, benchmark bool) {
 		s, v := Rolling(values, RollingWindow)
-		c, w := strategyColor, 1.2
+		c, w, dashes := strategyColor, 1.2, []vg.Length(nil)
 		if benchmark {
-			c, w = benchmarkColor, 1
+			c, w, dashes = benchmarkColor, 1, longDashes
 		}
-		for i, ys := range [][]float64{s, v} {
-			ls := segments(xs, ys, c, w, benchmark)
-			for _, l := range ls {
-				[]*plot.Plot{sp, vp}[i].Add(l)
-			}
-			if i == 0 && len(ls) > 0 {
-				legend.Add(name, ls[0])
-			}
-		}
+		addLines(sp, &legend, name, segments(xs, s, c, w, dashes))
+		addLines(vp, nil, name, segments(xs, v, c, w, dashes))
 	}
 	add(e.Result.BaseRun.Values, "strategy", false)
 	if e.Benchmark != nil {
@@ -131,28 +124,16 @@ func (e *Evaluation) exposureChart(xs []float64) *Chart {
 	short := false
 	for d := range ex.Gross {
 		short = short || ex.Gross[d]-ex.Net[d] > 1e-9
-		p.Y.Min = min(p.Y.Min, ex.Net[d])
-	}
-	if ls := segments(xs, ex.Gross, strategyColor, 1, false); len(ls) > 0 {
-		for _, l := range ls {
-			p.Add(l)
+		if finite(ex.Net[d]) {
+			p.Y.Min = min(p.Y.Min, ex.Net[d])
 		}
-		legend.Add(map[bool]string{false: "invested", true: "gross exposure"}[short], ls[0])
 	}
+	addLines(p, &legend, map[bool]string{false: "invested", true: "gross exposure"}[short], segments(xs, ex.Gross, strategyColor, 1, nil))
 	if short {
-		if ls := segments(xs, ex.Net, bullColor, 1, false); len(ls) > 0 {
-			for _, l := range ls {
-				p.Add(l)
-			}
-			legend.Add("net exposure", ls[0])
-		}
+		addLines(p, &legend, "net exposure", segments(xs, ex.Net, bullColor, 1, nil))
 	}
-	if ls := segments(xs, ex.Stale, highlightColor, 1.4, false); len(ls) > 0 {
-		for _, l := range ls {
-			p.Add(l)
-		}
-		legend.Add("in tokens without a candle", ls[0])
-	}
+	addLines(p, &legend, "in tokens without a candle", segments(xs, ex.Stale, highlightColor, 1.4, nil))
+	p.Y.Max = max(p.Y.Max, 1)
 	p.X.Min, p.X.Max = xs[0], xs[len(xs)-1]
 	return &Chart{Name: "exposure", Width: wideWidth, Height: 2.6 * vg.Inch,
 		Caption: fmt.Sprintf("Value in positions each day, and the part of it in tokens without a candle that day (marked at their last close; sold after %d days without one: %d such sales, %.2f%% of the value on average).",
@@ -180,9 +161,21 @@ func (e *Evaluation) contributionTable() (Table, bool) {
 	if n := len(a.Tokens) - topContributions; n > 0 {
 		t.Rows = append(t.Rows, []string{plural(n, "other token", "other tokens"), pp(rest)})
 	}
-	t.Rows = append(t.Rows,
-		[]string{"trading: fees, fills away from the close, funding", pp(a.Trading)},
-		[]string{"total return", pp(a.Total)})
+	if trades, ok := Trades(e.Result.BaseRun, e.Panel, e.Result.Fill); ok {
+		fees := 0.0 // the first day's fees come before v_0
+		for _, tr := range trades {
+			if tr.Day > e.Result.BaseRun.First {
+				fees += tr.Fee(harness.FeeRate)
+			}
+		}
+		fees /= e.Result.BaseRun.Values[0]
+		t.Rows = append(t.Rows,
+			[]string{"fees", pp(-fees)},
+			[]string{"fills away from the close, funding, liquidations", pp(a.Trading + fees)})
+	} else {
+		t.Rows = append(t.Rows, []string{"trading: fees, fills away from the close, funding", pp(a.Trading)})
+	}
+	t.Rows = append(t.Rows, []string{"total return", pp(a.Total)})
 	return t, true
 }
 
@@ -219,8 +212,15 @@ func (e *Evaluation) tradesSection() Section {
 	return s
 }
 
-// segments draws ys against xs as one line per run of finite values.
-func segments(xs, ys []float64, c color.Color, width float64, dashed bool) []*plotter.Line {
+// Dash patterns: the benchmark's long dashes and the stress run's dots.
+var (
+	longDashes = []vg.Length{vg.Points(4), vg.Points(2)}
+	dots       = []vg.Length{vg.Points(1.5), vg.Points(1.5)}
+)
+
+// segments draws ys against xs as one line per run of finite values, with
+// the dash pattern dashes (nil for a solid line).
+func segments(xs, ys []float64, c color.Color, width float64, dashes []vg.Length) []*plotter.Line {
 	var out []*plotter.Line
 	for a := 0; a < len(ys); {
 		if !finite(ys[a]) {
@@ -232,11 +232,20 @@ func segments(xs, ys []float64, c color.Color, width float64, dashed bool) []*pl
 			b++
 		}
 		l := line(xs[a:b], ys[a:b], c, width)
-		if dashed {
-			l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		}
+		l.LineStyle.Dashes = dashes
 		out = append(out, l)
 		a = b
 	}
 	return out
+}
+
+// addLines adds the lines to p and, unless legend is nil or there are no
+// lines, the first of them to the legend under name.
+func addLines(p *plot.Plot, legend *plot.Legend, name string, ls []*plotter.Line) {
+	for _, l := range ls {
+		p.Add(l)
+	}
+	if legend != nil && len(ls) > 0 {
+		legend.Add(name, ls[0])
+	}
 }

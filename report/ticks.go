@@ -104,6 +104,9 @@ func compact(v float64) string {
 type percentTicks struct{}
 
 func (percentTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi >= lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return nil // gonum's default ticker never returns on a NaN range
+	}
 	ticks := plot.DefaultTicks{}.Ticks(lo*100, hi*100)
 	for i := range ticks {
 		ticks[i].Value /= 100
