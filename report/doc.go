@@ -3,28 +3,41 @@
 // and inlined as SVG, so that it opens anywhere without a network, and each
 // chart optionally as a PNG file.
 //
-// An evaluation report (EvaluationPage) shows one configuration: the equity
-// curve against the BTC+ETH benchmark on a log scale with the regime
-// posterior as a ribbon under it, the drawdowns, the holdings as stacked
-// weights, a heatmap of monthly returns and the metric table. A ledger
-// report (LedgerPage) shows a search: the best score so far against the
-// trial number per command, the score against each parameter that varies, a
-// heatmap over two parameters, and the honesty statistics (trial counts,
-// rejections, rank stability under fee stress, the deflated Sharpe ratio)
-// with what a backtest can and cannot prove. Summarize reads a ledger as
-// program.md's keep-or-revert loop (gem keep marks, probes, seed
-// replicates) and Draft writes the shutdown report it asks of an agent.
+// An evaluation report (EvaluationPage, of what Evaluate gathers) is a
+// tearsheet of one configuration on the model of quantstats and pyfolio:
+// the equity curves of the base and stress runs against the BTC+ETH
+// benchmark on a log scale with the regime posterior as a ribbon under
+// them, the drawdowns and the worst episodes, returns by year against the
+// benchmark, the rolling Sharpe ratio and volatility, exposure and stale
+// value, the holdings, each token's contribution, the trades (with a CSV
+// file beside the page), the monthly returns, the metric table and the
+// parameters that differ from the defaults. A ledger report (LedgerPage)
+// shows a search: the best score so far against the trial number per
+// command, the selection statistics (a section that package selection
+// computes from the trials' daily returns, LedgerOptions.Selection), the
+// honesty statistics (trial counts, rejections, rank stability under fee
+// stress) with what a backtest can and cannot prove, the score against
+// each parameter that varies and a heatmap over two parameters. Summarize
+// reads a ledger as program.md's keep-or-revert loop (gem keep marks,
+// probes, seed replicates) and Draft writes the shutdown report it asks of
+// an agent.
 //
 // Files:
-//   - page.go: Page, Section and Table, and the HTML and PNG writers.
+//   - page.go: Page, Section, Table and File, and the HTML, PNG and file
+//     writers.
 //   - chart.go: Chart, SVG and PNG rendering, stacked figures with aligned
 //     x axes, the report's fonts and colours.
 //   - ticks.go: axis tickers for dates, log scales and percentages.
 //   - series.go: drawdowns, monthly returns and holding weights of a run.
+//   - tearsheet.go: the tearsheet's computations: DrawdownEpisodes,
+//     Rolling, ComputeExposure, ComputeAttribution, Trades and TradesCSV.
+//   - tearsheetpage.go: the tearsheet's tables and charts.
+//   - evaluate.go: Evaluate, a configuration and the benchmark evaluated
+//     for the page.
 //   - evaluation.go: Evaluation and EvaluationPage.
 //   - groups.go: comparable groups of ledger rows and their parameters.
-//   - ledgerpage.go: LedgerOptions and LedgerPage.
-//   - honesty.go: Honesty, ComputeHonesty and DeflatedSharpe.
+//   - ledgerpage.go: LedgerOptions, LedgerPage and ParsePair.
+//   - honesty.go: Honesty and ComputeHonesty.
 //   - summary.go: Summary, Summarize (adoptions, probes, replicates over
 //     seeds, neighbouring values), Keep and KeepMark, the markdown escapes.
 //   - draft.go: Draft, the shutdown report in ShutdownSections (every field

@@ -343,3 +343,24 @@ func TestEvaluationPageHostile(t *testing.T) {
 		t.Error("an empty run: no error")
 	}
 }
+
+func TestParsePair(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want [2]string
+		ok   bool
+	}{
+		{"", [2]string{}, true},
+		{"top_n,fit_window", [2]string{"top_n", "fit_window"}, true},
+		{" top_n , fit_window ", [2]string{"top_n", "fit_window"}, true},
+		{"top_n", [2]string{}, false},
+		{"top_n,", [2]string{}, false},
+		{",fit_window", [2]string{}, false},
+		{"a,b,c", [2]string{}, false},
+	} {
+		got, err := ParsePair(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("ParsePair(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
