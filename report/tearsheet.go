@@ -227,8 +227,11 @@ type Trade struct {
 	Day    int     // calendar day of the panel
 	Token  int     // token index of the panel
 	Qty    float64 // quantity bought (> 0) or sold (< 0)
-	Price  float64 // the fill price (see Trades)
+	Price  float64 // the fill price (see Trades); NaN when not known
 	Reason string  // "rebalance", "stale sale" or "liquidation"
+	// Cover marks a short bought back whole, which the harness charges its
+	// fee on the gross, as a sell.
+	Cover bool
 }
 
 // Notional is the trade's quantity times its price, signed as Qty.
@@ -236,15 +239,15 @@ func (t Trade) Notional() float64 { return t.Qty * t.Price }
 
 // Fee is the trade's fee at the fee rate rate, as the harness charges it: a
 // buy spends an amount of which the fee is rate and the rest buys Qty, a
-// sell pays rate of its gross.
+// sell and a short's cover pay rate of their gross.
 //
-//	buy:  rate · Notional / (1 − rate)
-//	sell: rate · |Notional|
+//	buy:          rate · Notional / (1 − rate)
+//	sell, cover:  rate · |Notional|
 func (t Trade) Fee(rate float64) float64 {
-	if t.Qty > 0 {
+	if t.Qty > 0 && !t.Cover {
 		return rate * t.Notional() / (1 - rate)
 	}
-	return -rate * t.Notional()
+	return rate * math.Abs(t.Notional())
 }
 
 // Trades reconstructs the trades of run (recorded with
@@ -255,8 +258,10 @@ func (t Trade) Fee(rate float64) float64 {
 // without a close that day keeps its quantity). A change smaller than 1e-9
 // of the position is rounding, not a trade. The price is the fill of the
 // harness's rules: the day's open (the previous close for a candle without
-// one) with causal fills, the day's close with reference fills, the last
-// close for a stale sale and the day's mark for a liquidation. The harness
+// one) with causal fills, the day's close with reference fills and the
+// last close for a stale sale; a liquidation's price is NaN, since the
+// harness liquidates at a point of the day's price path
+// (harness.Liquidation.Path) that the snapshots do not record. The harness
 // counts a buy's amount with its fee, Qty·Price/(1 − fee), and a sell's
 // gross, |Qty|·Price, in Run.Traded. It returns false without recorded
 // holdings.
@@ -319,13 +324,14 @@ func Trades(run *harness.Run, p *harness.Panel, fill harness.FillMode) ([]Trade,
 			if !(math.Abs(dq) > 1e-9*max(math.Abs(cur[tok]), math.Abs(prev[tok]))) {
 				continue
 			}
-			t := Trade{Day: d, Token: tok, Qty: dq, Reason: why}
+			_, held := cur[tok]
+			t := Trade{Day: d, Token: tok, Qty: dq, Reason: why, Cover: prev[tok] < 0 && !held}
 			switch {
 			case stale[[2]int{d, tok}]:
 				t.Reason = "stale sale"
 				t.Price, _ = lastClose(p, tok, d)
 			case why == "liquidation":
-				t.Price, _ = lastClose(p, tok, d)
+				t.Price = math.NaN()
 			default:
 				t.Price = fillPrice(p, tok, d, fill)
 			}
@@ -359,12 +365,18 @@ func fillPrice(p *harness.Panel, tok, d int, fill harness.FillMode) float64 {
 }
 
 // TradesCSV formats trades as CSV with a header: date, token, side (buy or
-// sell), quantity (unsigned), price, notional (quantity × price) and reason.
+// sell), quantity (unsigned), price, notional (quantity × price) and
+// reason; an unknown price and its notional are empty.
 func TradesCSV(trades []Trade, p *harness.Panel) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.Write([]string{"date", "token", "side", "quantity", "price", "notional", "reason"})
-	g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	g := func(x float64) string {
+		if math.IsNaN(x) {
+			return "" // a price the harness does not record
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
 	for _, t := range trades {
 		side := "buy"
 		if t.Qty < 0 {

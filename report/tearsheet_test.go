@@ -251,6 +251,15 @@ func TestTrades(t *testing.T) {
 	if got := (Trade{Qty: -2, Price: 6}).Fee(0.01); !same(got, 0.12, 1e-15) {
 		t.Errorf("sell fee %v, want 0.12", got)
 	}
+	// A short of 2 A (value −22 on day 1) bought back whole on day 2 at the
+	// open 12: a cover of notional 24 paying 0.24 at 1%.
+	short := &harness.Run{Values: []float64{100, 100, 100}, Cash: []float64{120, 122, 100},
+		Holdings:   [][]harness.Holding{{{Token: 0, Value: -20}}, {{Token: 0, Value: -22}}, nil},
+		Rebalances: []harness.Rebalance{{Day: 0}, {Day: 2}}}
+	st, _ := Trades(short, p, harness.Causal)
+	if len(st) != 2 || st[0].Cover || !st[1].Cover || !same(st[1].Qty, 2, 1e-12) || !same(st[1].Fee(0.01), 0.24, 1e-14) {
+		t.Errorf("short trades %+v, want a short sale then a cover of 2 paying 0.24", st)
+	}
 	ref, _ := Trades(tinyRun(), p, harness.Reference)
 	if ref[0].Price != 10 || ref[2].Price != 12.1 {
 		t.Errorf("reference fills: got prices %v %v, want the closes 10 and 12.1", ref[0].Price, ref[2].Price)
@@ -259,6 +268,19 @@ func TestTrades(t *testing.T) {
 	wantCSV := "date,token,side,quantity,price,notional,reason\n2024-01-01,A,buy,5,9.8,49,rebalance\n"
 	if !strings.HasPrefix(csv, wantCSV) || !strings.Contains(csv, "2024-01-03,A,sell,") {
 		t.Errorf("CSV:\n%s\nwant it to start\n%s", csv, wantCSV)
+	}
+	// A liquidation on day 2 closes A and B at prices the snapshots do not
+	// record.
+	liq := tinyRun()
+	liq.Holdings[2], liq.Holdings[3] = nil, nil
+	liq.Rebalances = liq.Rebalances[:1]
+	liq.Liquidations = []harness.Liquidation{{Day: 2}}
+	lt, _ := Trades(liq, p, harness.Causal)
+	if len(lt) != 4 || lt[2].Reason != "liquidation" || !math.IsNaN(lt[2].Price) || !same(lt[2].Qty, -5, 1e-12) || !same(lt[3].Qty, -2, 1e-12) {
+		t.Errorf("liquidation trades %+v, want A −5 and B −2 without a price", lt)
+	}
+	if csv := string(TradesCSV(lt[2:3], p)); !strings.HasSuffix(csv, "2024-01-03,A,sell,5,,,liquidation\n") {
+		t.Errorf("liquidation CSV %q, want empty price and notional", csv)
 	}
 	for _, run := range []*harness.Run{{}, {Values: []float64{100}}} {
 		if _, ok := Trades(run, p, harness.Causal); ok {

@@ -164,8 +164,13 @@ func (e *Evaluation) contributionTable() (Table, bool) {
 	if trades, ok := Trades(e.Result.BaseRun, e.Panel, e.Result.Fill); ok {
 		fees := 0.0 // the first day's fees come before v_0
 		for _, tr := range trades {
-			if tr.Day > e.Result.BaseRun.First {
+			if tr.Day > e.Result.BaseRun.First && tr.Reason != "liquidation" {
 				fees += tr.Fee(harness.FeeRate)
+			}
+		}
+		for _, l := range e.Result.BaseRun.Liquidations {
+			if l.Day > e.Result.BaseRun.First {
+				fees += l.Fee
 			}
 		}
 		fees /= e.Result.BaseRun.Values[0]
@@ -205,10 +210,19 @@ func (e *Evaluation) tradesSection() Section {
 			side = "sell"
 		}
 		t.Rows = append(t.Rows, []string{e.Panel.Dates[tr.Day].String(), e.Panel.Series[tr.Token].Token, side,
-			strconv.FormatFloat(math.Abs(tr.Qty), 'g', 6, 64), strconv.FormatFloat(tr.Price, 'g', 6, 64), fmt.Sprintf("%.2f", math.Abs(tr.Notional())), tr.Reason})
+			strconv.FormatFloat(math.Abs(tr.Qty), 'g', 6, 64), orDash(strconv.FormatFloat(tr.Price, 'g', 6, 64), tr.Price), orDash(fmt.Sprintf("%.2f", math.Abs(tr.Notional())), tr.Price), tr.Reason})
 	}
 	s.Tables = append(s.Tables, t)
 	s.Files = append(s.Files, File{Suffix: "-trades.csv", Text: "every trade as CSV (date, token, side, quantity, price, notional, reason).", Data: TradesCSV(trades, e.Panel)})
+	return s
+}
+
+// orDash is s, or a dash when x is NaN (a price the harness does not
+// record).
+func orDash(s string, x float64) string {
+	if math.IsNaN(x) {
+		return "—"
+	}
 	return s
 }
 
