@@ -12,6 +12,8 @@
 //	               ledger, its statistics and its hold-out.
 //	page.go        DefaultOptions, LedgerReport and LedgerSection: the
 //	               statistics on gem report's ledger page.
+//	compare.go     Comparison, Side, MeanInterval: configuration A against B,
+//	               paired over seeds and days (gem compare).
 package selection
 
 import (

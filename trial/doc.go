@@ -28,4 +28,7 @@
 //	seeds.go     SeedSpecs, Spread and SpreadOf: a configuration under K
 //	             regime-model seeds and the spread of its scores.
 //	bench.go     Measure: the timing behind gem bench.
+//	suite.go     RunSuite and PeakRSS: what gem bench measures.
+//	baseline.go  Baseline: a session's starting configuration from the
+//	             ledger; Pool.Collect: a pool's results in slot order.
 package trial

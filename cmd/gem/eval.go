@@ -1,19 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"math"
-	"strconv"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"gem/harness"
 	"gem/ledger"
-	"gem/space"
+	"gem/render"
 	"gem/strategy"
 	"gem/trial"
 )
@@ -44,6 +37,9 @@ appends one row to the ledger. --set changes a parameter, as in gem eval.`,
 	return cmd
 }
 
+// jsonScore is a score in JSON: −Inf as null.
+type jsonScore = render.Score
+
 // evalCommand builds eval and run, which differ only in their words.
 func evalCommand(use, short, long, example string) *cobra.Command {
 	var data dataFlags
@@ -63,39 +59,27 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				strat.name = "ensemble"
 			}
 			cfg, fill, err := strat.config()
+			if err == nil && baseline != "" {
+				cfg, err = baselineConfig(lf.path, baseline, cfg.Name())
+			}
 			if err != nil {
 				return err
 			}
-			if baseline != "" {
-				if cfg, err = baselineConfig(lf.path, baseline, cfg.Name()); err != nil {
-					return err
-				}
-			}
-			p, desc, err := data.load(cmd.ErrOrStderr())
+			pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, 1, use)
 			if err != nil {
 				return err
 			}
-			lg, err := lf.open(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			rf, err := lf.openReturns(cmd.ErrOrStderr())
-			if err != nil {
-				lg.Close()
-				return err
-			}
-			env := trial.NewEnv(p, use)
-			pool := &trial.Pool{Env: env, Exec: trial.Local{Workers: 1}, Ledger: lg, Returns: rf}
 			defer pool.Close()
+			pool.Observer = nil // one trial: no progress
+			env, w, spec := pool.Env, cmd.OutOrStdout(), strat.spec(cfg, fill)
 			if err := strat.attachBook(env); err != nil {
 				return err
 			}
-			if err := checkData(cfg, p); err != nil {
+			if err := checkData(cfg, env.Panel); err != nil {
 				return err
 			}
-			spec := strat.spec(cfg, fill)
 			if seeds.k > 0 {
-				return seeds.eval(cmd.Context(), cmd.OutOrStdout(), pool, desc, spec, asJSON)
+				return seeds.eval(cmd.Context(), w, pool, desc, spec, asJSON)
 			}
 			var bench *trial.Result
 			if _, ok := cfg.(*strategy.LongShortConfig); ok || cfg.Name() == "ensemble" {
@@ -104,22 +88,16 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 				}
 			}
 			if stdin {
-				return evalLines(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), env, spec, lg, bench)
+				return render.EvalLines(cmd.Context(), cmd.InOrStdin(), w, env, spec, pool.Ledger, bench)
 			}
-			var t *trial.Result
-			if err := pool.Run(cmd.Context(), []trial.Spec{spec}, func(_ int, r *trial.Result) { t = r }); err != nil {
+			res, err := pool.Collect(cmd.Context(), []trial.Spec{spec})
+			switch {
+			case err != nil:
 				return err
+			case asJSON:
+				return render.EvalJSON(w, env.Panel, spec, res[0], bench, "  ")
 			}
-			if asJSON {
-				return writeEvalJSON(cmd.OutOrStdout(), p, spec, t, bench, "  ")
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%s\n%s, %s fills, %s%s\n\n", desc, cfg.Name(), fill, describeChanges(spec.Params), describeWindow(p, spec.Window))
-			writeEvalTable(w, t.Eval)
-			if ens, ok := t.Base.(*strategy.Ensemble); ok {
-				writeEnsembleTable(w, p, t.Eval, &ens.Stats, bench.Eval)
-			}
-			fmt.Fprintf(w, "\nharness %s  data %s\n", t.Eval.Harness, t.Eval.Data)
+			render.Eval(w, desc, env.Panel, spec, res[0], bench)
 			return nil
 		},
 	}
@@ -133,150 +111,8 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	return cmd
 }
 
-// jsonScore writes a score JSON can hold as a number and −Inf (a rejected
-// configuration) as null, so that a filter such as jq '.score > 0.1' is
-// false for it; the rejection reason stands beside it.
-type jsonScore float64
-
-func (s jsonScore) MarshalJSON() ([]byte, error) {
-	if math.IsInf(float64(s), 0) || math.IsNaN(float64(s)) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(float64(s))
-}
-
-// ensembleJSON is the ensemble's part of --json output.
-type ensembleJSON struct {
-	TokensSelected     int            `json:"tokens_selected"`
-	TokensFitted       int            `json:"tokens_fitted"`
-	RegimeDays         map[string]int `json:"regime_days"`
-	NoRegimeDays       int            `json:"no_regime_days"`
-	HardSwitchDays     int            `json:"hard_switch_days"`
-	BlendDays          int            `json:"blend_days"`
-	TrendGateDays      int            `json:"trend_gate_days"`
-	DrawdownGateDays   int            `json:"drawdown_gate_days"`
-	HMMRefits          int            `json:"hmm_refits"`
-	HMMFailedFits      int            `json:"hmm_failed_fits"`
-	BenchmarkScore     jsonScore      `json:"benchmark_score"`
-	BenchmarkAnnualPct float64        `json:"benchmark_annualized_return_pct"`
-}
-
-func writeEvalJSON(w io.Writer, p *harness.Panel, spec trial.Spec, t, bench *trial.Result, indent string) error {
-	ev := t.Eval
-	var ensOut *ensembleJSON
-	if ens, ok := t.Base.(*strategy.Ensemble); ok {
-		st := &ens.Stats
-		ensOut = &ensembleJSON{
-			TokensSelected: ev.BaseRun.TokensHeld, TokensFitted: tokensFitted(p),
-			RegimeDays:   map[string]int{},
-			NoRegimeDays: st.NoRegimeDays, HardSwitchDays: st.HardDays, BlendDays: st.BlendDays,
-			TrendGateDays: st.TrendGated, DrawdownGateDays: st.DrawdownDays,
-			HMMRefits: int(detectorStat(st, "refits")), HMMFailedFits: int(detectorStat(st, "failed_fits")),
-			BenchmarkScore: jsonScore(bench.Eval.Score), BenchmarkAnnualPct: bench.Eval.Base.AnnualizedReturnPct,
-		}
-		for k, n := range st.RegimeDays {
-			ensOut.RegimeDays[st.Regimes[k]] = n
-		}
-	}
-	type holding struct {
-		Token string  `json:"token"`
-		Value float64 `json:"value"`
-	}
-	holdings := []holding{}
-	for _, h := range ev.BaseRun.Final {
-		holdings = append(holdings, holding{p.Series[h.Token].Token, h.Value})
-	}
-	out := struct {
-		Score     jsonScore        `json:"score"`
-		Rejection string           `json:"rejection,omitempty"`
-		Base      harness.Metrics  `json:"base"`
-		Stress    harness.Metrics  `json:"stress"`
-		Strategy  string           `json:"strategy"`
-		Fill      string           `json:"fill"`
-		Params    space.Assignment `json:"params"`
-		Harness   string           `json:"harness"`
-		Data      string           `json:"data"`
-		Key       string           `json:"key"`
-		Window    string           `json:"window,omitempty"`
-		Holdings  []holding        `json:"final_holdings"` // the base run's positions on its last day, in book order
-		Ensemble  *ensembleJSON    `json:"ensemble,omitempty"`
-	}{jsonScore(ev.Score), ev.Rejection, ev.Base, ev.Stress, spec.Strategy, ev.Fill.String(),
-		spec.Params, ev.Harness, ev.Data, t.Row.Key(), spec.Window.String(), holdings, ensOut}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", indent)
-	return enc.Encode(out)
-}
-
-func writeEvalTable(w io.Writer, ev *harness.Evaluation) {
-	score := ledger.FormatFloat(ev.Score)
-	if ev.Rejected() {
-		score += "  (" + ev.Rejection + ")"
-	}
-	fmt.Fprintf(w, "score  %s\n\n", score)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "metric\tbase\tstress (fees x%g)\t\n", harness.StressMultiplier)
-	for _, f := range harness.MetricSchema() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", f.Label, f.Text(&ev.Base), f.Text(&ev.Stress))
-	}
-	tw.Flush()
-}
-
-// tokensFitted counts the tokens with at least two candles: those a
-// specialist can fit at some point.
-func tokensFitted(p *harness.Panel) int {
-	n := 0
-	for _, s := range p.Series {
-		if len(s.Day) >= 2 {
-			n++
-		}
-	}
-	return n
-}
-
-// detectorStat is the regime detector's figure called name, or 0.
-func detectorStat(st *strategy.EnsembleStats, name string) float64 {
-	for _, s := range st.Detector {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	return 0
-}
-
-// writeEnsembleTable prints what the ensemble did and the benchmark beside it.
-func writeEnsembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, st *strategy.EnsembleStats, bench *harness.Evaluation) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\nensemble (base run)\n")
-	fmt.Fprintf(tw, "tokens selected / fitted\t%d / %d\n", ev.BaseRun.TokensHeld, tokensFitted(p))
-	days := make([]string, len(st.RegimeDays))
-	for k, n := range st.RegimeDays {
-		days[k] = strconv.Itoa(n)
-	}
-	fmt.Fprintf(tw, "days %s\t%s\n", strings.Join(st.Regimes, " / "), strings.Join(days, " / "))
-	fmt.Fprintf(tw, "days before the first regime call\t%d\n", st.NoRegimeDays)
-	fmt.Fprintf(tw, "days hard-switched / blended\t%d / %d\n", st.HardDays, st.BlendDays)
-	fmt.Fprintf(tw, "days trend-gated / drawdown-gated\t%d / %d\n", st.TrendGated, st.DrawdownDays)
-	if st.MarketDays == 0 {
-		fmt.Fprintf(tw, "regime detector\tnever ran: the market series has no observation\n")
-	}
-	for _, s := range st.Detector {
-		fmt.Fprintf(tw, "detector %s\t%g\n", s.Name, s.Value)
-	}
-	fmt.Fprintf(tw, "\nbenchmark %s\n", strategy.BenchmarkBasket(p))
-	score := ledger.FormatFloat(bench.Score)
-	if bench.Rejected() {
-		score += "  (" + bench.Rejection + ")"
-	}
-	fmt.Fprintf(tw, "score\t%s\n", score)
-	fmt.Fprintf(tw, "annualized return %%\t%.2f\n", bench.Base.AnnualizedReturnPct)
-	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
-	tw.Flush()
-}
-
-// baselineConfig is the configuration of the first trial of strategy name in
-// the ledger at path recorded at or after since: every parameter as it was
-// then, so a session's starting point can be re-created after its defaults
-// changed.
+// baselineConfig is the configuration of the first trial of strategy name
+// in the ledger at path recorded at or after since (trial.Baseline).
 func baselineConfig(path, since, name string) (strategy.Config, error) {
 	t, err := parseSince(since)
 	if err != nil {
@@ -286,10 +122,9 @@ func baselineConfig(path, since, name string) (strategy.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if r.Strategy == name && !r.Time.Before(t) {
-			return strategy.Build(r.Strategy, r.Params)
-		}
+	c, ok, err := trial.Baseline(rows, t, name)
+	if err == nil && !ok {
+		err = fmt.Errorf("--baseline: %s has no %s trial at or after %s", path, name, since)
 	}
-	return nil, fmt.Errorf("--baseline: %s has no %s trial at or after %s", path, name, since)
+	return c, err
 }

@@ -2,11 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"gem/render"
 	"gem/strategy"
 )
 
@@ -28,18 +27,12 @@ what --set, plan files, gem eval --stdin and the ledger use.`,
 			if err != nil {
 				return err
 			}
-			s, w := c.Space(), cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(w)
+				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(s)
+				return enc.Encode(c.Space())
 			}
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "name\tkind\tbounds\tdefault\tsearch\tdoc")
-			for _, p := range s.Params() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, p.BoundsText(), p.Format(p.Default), p.SearchText(), p.Doc)
-			}
-			return tw.Flush()
+			return render.Params(cmd.OutOrStdout(), c.Space())
 		},
 	}
 	cmd.Flags().StringVar(&name, "strategy", strategy.Names()[0], "strategy whose parameters to list")

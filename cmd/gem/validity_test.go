@@ -361,18 +361,6 @@ func parseScore(s string) (float64, error) {
 	return strconv.ParseFloat(s, 64)
 }
 
-// TestMeanInterval: d = 1, 2, 3, 4 has mean 2.5, s = 1.290994 and
-// t(0.975, 3) = 3.182446 (tables), so the interval is 2.5 ± 3.182446·0.645497 = 2.5 ± 2.054260.
-func TestMeanInterval(t *testing.T) {
-	iv, err := meanInterval([]float64{1, 2, 3, 4})
-	if err != nil || iv.N != 4 || math.Abs(iv.Mean-2.5) > 1e-12 || math.Abs(iv.Lo-0.445740) > 1e-5 || math.Abs(iv.Hi-4.554260) > 1e-5 {
-		t.Errorf("got %+v, %v; want 2.5 in [0.445740, 4.554260]", iv, err)
-	}
-	if _, err := meanInterval([]float64{1}); err == nil {
-		t.Error("one value gave an interval")
-	}
-}
-
 // TestCompare: A against itself differs by exactly 0 on every seed and
 // day; A against B differs on each seed by the difference of the scores
 // that gem eval gives each with that seed.
@@ -409,7 +397,7 @@ func TestCompare(t *testing.T) {
 				scores[i] = *r.Score
 			}
 		}
-		want := strings.Join([]string{strconv.Itoa(seed), ledger.FormatFloat(scores[0]), ledger.FormatFloat(scores[1]), scoreDiff(scores[0], scores[1])}, " ")
+		want := strings.Join([]string{strconv.Itoa(seed), ledger.FormatFloat(scores[0]), ledger.FormatFloat(scores[1]), selection.ScoreDiff(scores[0], scores[1])}, " ")
 		found := false
 		for _, l := range strings.Split(out, "\n") {
 			if strings.Join(strings.Fields(l), " ") == want {

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -13,18 +13,20 @@ import (
 	"gem/trial"
 )
 
-// maxStdinLine bounds one line of gem eval --stdin.
-const maxStdinLine = 1 << 20
+// MaxLine bounds one input line of EvalLines.
+const MaxLine = 1 << 20
 
-// evalLines evaluates one configuration per line of in, each a JSON object
+// EvalLines evaluates one configuration per line of in, each a JSON object
 // of parameters applied to base, and writes one JSON result per line to out,
-// in order: the object gem eval --json prints, or {"line": N, "error": ...}
-// for a line that is not a valid configuration. Blank lines are skipped; a
-// line over 1 MiB ends the run with an error.
-// Every evaluated trial is appended to lg.
-func evalLines(ctx context.Context, in io.Reader, out io.Writer, env *trial.Env, base trial.Spec, lg *ledger.Ledger, bench *trial.Result) error {
+// in order: the object EvalJSON writes (on one line), or {"line": N,
+// "error": ...} for a line that is not a valid configuration. Blank lines
+// are skipped; a line over MaxLine bytes gets such an error object and ends
+// the run with an error naming it. Every evaluated trial is appended to lg
+// (nil for none); bench is the benchmark EvalJSON shows beside an ensemble.
+// A cancelled ctx stops before the next line with trial.ErrInterrupted.
+func EvalLines(ctx context.Context, in io.Reader, out io.Writer, env *trial.Env, base trial.Spec, lg *ledger.Ledger, bench *trial.Result) error {
 	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), maxStdinLine)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
 	bw := bufio.NewWriter(out)
 	defer bw.Flush()
 	fail := func(n int, err error) error {
@@ -42,7 +44,7 @@ func evalLines(ctx context.Context, in io.Reader, out io.Writer, env *trial.Env,
 			return trial.ErrInterrupted
 		}
 		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-			if err := evalLine(ctx, bw, n, line, env, base, lg, bench); err != nil {
+			if err := evalLine(ctx, bw, line, env, base, lg, bench); err != nil {
 				if ferr := fail(n, err); ferr != nil {
 					return ferr
 				}
@@ -50,8 +52,8 @@ func evalLines(ctx context.Context, in io.Reader, out io.Writer, env *trial.Env,
 		}
 	}
 	if errors.Is(sc.Err(), bufio.ErrTooLong) {
-		fail(n+1, fmt.Errorf("line longer than %d bytes", maxStdinLine))
-		return fmt.Errorf("stdin: line %d is longer than %d bytes", n+1, maxStdinLine)
+		fail(n+1, fmt.Errorf("line longer than %d bytes", MaxLine))
+		return fmt.Errorf("stdin: line %d is longer than %d bytes", n+1, MaxLine)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("stdin: %w", err)
@@ -60,7 +62,7 @@ func evalLines(ctx context.Context, in io.Reader, out io.Writer, env *trial.Env,
 }
 
 // evalLine evaluates one line's configuration and writes its result.
-func evalLine(ctx context.Context, w *bufio.Writer, n int, line []byte, env *trial.Env, base trial.Spec, lg *ledger.Ledger, bench *trial.Result) error {
+func evalLine(ctx context.Context, w *bufio.Writer, line []byte, env *trial.Env, base trial.Spec, lg *ledger.Ledger, bench *trial.Result) error {
 	a, err := base.Params.ApplyJSON(line)
 	if err != nil {
 		return err
@@ -75,7 +77,7 @@ func evalLine(ctx context.Context, w *bufio.Writer, n int, line []byte, env *tri
 			return err
 		}
 	}
-	if err := writeEvalJSON(w, env.Panel, spec, t, bench, ""); err != nil {
+	if err := EvalJSON(w, env.Panel, spec, t, bench, ""); err != nil {
 		return err
 	}
 	return w.Flush()

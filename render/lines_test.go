@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"gem/trial"
 )
 
-// TestEvalLines: one JSON result per input line, in order; a bad line gets
+// TestEvalLines (gem eval --stdin): one JSON result per input line, in order; a bad line gets
 // an error object naming its line and the run goes on; each score equals a
 // direct evaluation of the same configuration (null where it is rejected).
 func TestEvalLines(t *testing.T) {
@@ -35,7 +35,7 @@ func TestEvalLines(t *testing.T) {
 		`{"top_n": 1e400}`,
 	}, "\n")
 	var out strings.Builder
-	if err := evalLines(context.Background(), strings.NewReader(in), &out, trial.NewEnv(p, "eval"), base, nil, nil); err != nil {
+	if err := EvalLines(context.Background(), strings.NewReader(in), &out, trial.NewEnv(p, "eval"), base, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -78,8 +78,8 @@ func TestEvalLines(t *testing.T) {
 	}
 	// A line over the limit ends the run with an error naming it.
 	out.Reset()
-	huge := `{"top_n": 3}` + "\n" + strings.Repeat(" ", maxStdinLine+10) + "\n"
-	if err := evalLines(context.Background(), strings.NewReader(huge), &out, trial.NewEnv(p, "eval"), base, nil, nil); err == nil || !strings.Contains(err.Error(), "line 2") {
+	huge := `{"top_n": 3}` + "\n" + strings.Repeat(" ", MaxLine+10) + "\n"
+	if err := EvalLines(context.Background(), strings.NewReader(huge), &out, trial.NewEnv(p, "eval"), base, nil, nil); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("huge line: %v", err)
 	}
 }
