@@ -9,11 +9,12 @@
 //	doc.go          this overview.
 //	describe.go     Label, Changes, Window and Setup: a configuration and a
 //	                run's setup in the words every header uses.
-//	trials.go       TrialLine, Trials, Finish and Phases: a sweep's or a
+//	trials.go       TrialLine, Trials, Shown, Finish and Phases: a sweep's or a
 //	                search's lines as it runs, "Best:" and "Done."; Plan, a
 //	                plan listed without running it.
 //	eval.go         Score (−Inf as JSON null), EvalJSON (gem eval --json),
-//	                Eval and MetricTable (gem eval's text).
+//	                Eval and MetricTable (gem eval's text); Printer, either
+//	                as a command's --json asks.
 //	seeds.go        Seeds and SeedsJSON: one configuration under several
 //	                regime-model seeds.
 //	lines.go        EvalLines: gem eval --stdin, one JSON configuration per

@@ -183,3 +183,31 @@ func ensembleTable(w io.Writer, p *harness.Panel, ev *harness.Evaluation, st *st
 	fmt.Fprintf(tw, "max drawdown %%\t%.2f\n", bench.Base.MaxDrawdownPct)
 	tw.Flush()
 }
+
+// Printer writes a command's results to W: as JSON when JSON is set, as
+// text otherwise, under Desc (the data's description) for the trials on
+// Panel.
+type Printer struct {
+	W     io.Writer
+	JSON  bool
+	Desc  string
+	Panel *harness.Panel
+}
+
+// Eval writes one trial (EvalJSON, indented, or Eval).
+func (pr Printer) Eval(spec trial.Spec, t, bench *trial.Result) error {
+	if pr.JSON {
+		return EvalJSON(pr.W, pr.Panel, spec, t, bench, "  ")
+	}
+	Eval(pr.W, pr.Desc, pr.Panel, spec, t, bench)
+	return nil
+}
+
+// Seeds writes one configuration under several seeds (SeedsJSON or Seeds).
+func (pr Printer) Seeds(spec trial.Spec, res []*trial.Result) error {
+	if pr.JSON {
+		return SeedsJSON(pr.W, spec, res)
+	}
+	Seeds(pr.W, pr.Desc, pr.Panel, spec, res)
+	return nil
+}

@@ -108,3 +108,17 @@ func Plan(w io.Writer, pl search.Plan, base space.Assignment) error {
 	fmt.Fprintf(w, "Total: %d configurations\n", total)
 	return nil
 }
+
+// Shown is what the trial lines of a sweep of pl name besides the changes
+// from the defaults (Trials' show): a one-phase plan's parameters, whatever
+// their values; nothing for a plan of several phases.
+func Shown(pl search.Plan) []string {
+	if len(pl.Phases) != 1 {
+		return nil
+	}
+	var show []string
+	for _, p := range pl.Phases[0].Params {
+		show = append(show, p.Name)
+	}
+	return show
+}

@@ -16,9 +16,9 @@
 //	            plan's joint space.
 //	restrict.go Plan.Restrict: a plan confined to some parameters (a block
 //	            of its joint space, and its phased sweep on that block).
-//	named.go    NamedPlan, NamedSpace and SweepPlan: the plans and spaces
-//	            a command names by a word or a file, and a one-parameter
-//	            sweep.
+//	named.go    NamedPlan, NamedSpace and Named: the plans, spaces and
+//	            methods a command names by a word or a file; SweepPlan, a
+//	            one-parameter sweep.
 //	phased.go   Phased: a plan as a method, streamed phase by phase, each
 //	            phase's winner locked in before the next.
 //	grid.go     Grid: every combination of a discrete space.

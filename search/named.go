@@ -38,3 +38,27 @@ func SweepPlan(name, values string) Plan {
 	}
 	return Plan{Phases: []Phase{{Name: name, Mode: "grid", Params: []Param{{Name: name, Values: vals}}}}}
 }
+
+// Named returns a maker of fresh methods around base as a command names
+// them: with method "" the plan named plan (NamedPlan) run whole as one
+// Phased; otherwise the method named method (NewMethod) over the space
+// named spaceName (NamedSpace: "plan" is that plan's joint space), seeded by
+// seed, and that space. It makes one method to check the names.
+func Named(plan, method, spaceName string, seed uint64, base space.Assignment) (func() (Method, error), *space.Space, error) {
+	pl, err := NamedPlan(plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sp *space.Space
+	mk := func() (Method, error) { return NewPhased(pl, base) }
+	if method != "" {
+		if sp, err = NamedSpace(spaceName, pl, base); err != nil {
+			return nil, nil, err
+		}
+		mk = func() (Method, error) { return NewMethod(method, sp, seed) }
+	}
+	if _, err := mk(); err != nil {
+		return nil, nil, err
+	}
+	return mk, sp, nil
+}

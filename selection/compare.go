@@ -1,10 +1,12 @@
 package selection
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -49,6 +51,15 @@ func Side(base trial.Spec, changes string, k int) ([]trial.Spec, error) {
 		return []trial.Spec{s}, nil
 	}
 	return trial.SeedSpecs(s, k)
+}
+
+// Run evaluates both sides' trials through pool, in one batch, and keeps
+// their results.
+func (c *Comparison) Run(ctx context.Context, pool *trial.Pool) error {
+	n := len(c.Specs[0])
+	res, err := pool.Collect(ctx, append(slices.Clip(c.Specs[0]), c.Specs[1]...))
+	c.Results = [2][]*trial.Result{res[:n], res[n:]}
+	return err
 }
 
 // PairedInterval is the mean of paired differences with its 95% Student-t

@@ -8,11 +8,16 @@ import (
 	"gem/strategy"
 )
 
-// Baseline is the configuration of the first of rows (in ledger order)
-// whose strategy is name and which was recorded at or after since: every
-// parameter as that row has it, so that a session's starting point can be
-// re-created after the defaults changed. ok is false when no row qualifies.
-func Baseline(rows []ledger.Row, since time.Time, name string) (c strategy.Config, ok bool, err error) {
+// Baseline is the configuration of the first row of the ledger at path (in
+// ledger order) whose strategy is name and which was recorded at or after
+// since: every parameter as that row has it, so that a session's starting
+// point can be re-created after the defaults changed. ok is false when no
+// row qualifies.
+func Baseline(path string, since time.Time, name string) (c strategy.Config, ok bool, err error) {
+	rows, _, err := ledger.Read(path)
+	if err != nil {
+		return nil, false, err
+	}
 	for _, r := range rows {
 		if r.Strategy == name && !r.Time.Before(since) {
 			c, err := strategy.Build(r.Strategy, r.Params)
@@ -22,11 +27,13 @@ func Baseline(rows []ledger.Row, since time.Time, name string) (c strategy.Confi
 	return nil, false, nil
 }
 
-// Collect runs specs through p and returns their results in slot order,
-// with the error of Run (after an interrupt, the results of the trials not
-// reported are nil).
-func (p *Pool) Collect(ctx context.Context, specs []Spec) ([]*Result, error) {
-	res := make([]*Result, len(specs))
-	err := p.Run(ctx, specs, func(i int, r *Result) { res[i] = r })
-	return res, err
+// Beside returns the evaluation of the BTC+ETH benchmark with the fill mode
+// and scoring window of s on env, which the results of an ensemble (the
+// ensemble and longshort strategies) show beside them; nil for any other
+// strategy.
+func Beside(ctx context.Context, env *Env, s Spec) (*Result, error) {
+	if s.Strategy != "ensemble" && s.Strategy != "longshort" {
+		return nil, nil
+	}
+	return Evaluate(ctx, env, benchmarkSpec(s))
 }

@@ -29,6 +29,9 @@
 //	             regime-model seeds and the spread of its scores.
 //	bench.go     Measure: the timing behind gem bench.
 //	suite.go     RunSuite and PeakRSS: what gem bench measures.
-//	baseline.go  Baseline: a session's starting configuration from the
-//	             ledger; Pool.Collect: a pool's results in slot order.
+//	baseline.go  Baseline, a session's starting configuration from the
+//	             ledger; Beside, the benchmark an ensemble's result shows.
+//	records.go   Pool.Open: a pool's ledger, returns file and resumed
+//	             trials; Pool.Collect, its results in slot order; Pool.Seeds,
+//	             one configuration under several seeds.
 package trial

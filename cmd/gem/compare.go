@@ -7,7 +7,6 @@ import (
 
 	"gem/render"
 	"gem/selection"
-	"gem/trial"
 )
 
 func newCompareCmd() *cobra.Command {
@@ -46,17 +45,14 @@ without a regime model runs once per side.`,
 					return fmt.Errorf("--%c: %w", 'a'+i, err)
 				}
 			}
-			pool, desc, err := r.open(cmd, base)
+			pool, desc, err := r.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
-			n := len(c.Specs[0])
-			res, err := runSeeds(cmd.Context(), pool, append(c.Specs[0], c.Specs[1]...))
-			if err != nil {
+			if err := c.Run(cmd.Context(), pool); err != nil {
 				return err
 			}
-			c.Results = [2][]*trial.Result{res[:n], res[n:]}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", desc, render.Setup(pool.Env.Panel, base))
 			c.Write(cmd.OutOrStdout())
 			return nil

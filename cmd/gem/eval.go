@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
-	"gem/ledger"
 	"gem/render"
 	"gem/strategy"
 	"gem/trial"
@@ -65,40 +65,39 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, 1, use)
+			pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, runtime.NumCPU(), use)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
-			pool.Observer = nil // one trial: no progress
-			env, w, spec := pool.Env, cmd.OutOrStdout(), strat.spec(cfg, fill)
+			pool.Observer = nil // a trial or a few: no progress
+			ctx, env, spec := cmd.Context(), pool.Env, strat.spec(cfg, fill)
 			if err := strat.attachBook(env); err != nil {
 				return err
 			}
 			if err := checkData(cfg, env.Panel); err != nil {
 				return err
 			}
+			out := render.Printer{W: cmd.OutOrStdout(), JSON: asJSON, Desc: desc, Panel: env.Panel}
 			if seeds.k > 0 {
-				return seeds.eval(cmd.Context(), w, pool, desc, spec, asJSON)
-			}
-			var bench *trial.Result
-			if _, ok := cfg.(*strategy.LongShortConfig); ok || cfg.Name() == "ensemble" {
-				if bench, err = trial.Evaluate(cmd.Context(), env, strat.spec(&strategy.BenchmarkConfig{}, fill)); err != nil {
+				res, err := pool.Seeds(ctx, spec, seeds.k)
+				if err != nil {
 					return err
 				}
+				return out.Seeds(spec, res)
+			}
+			bench, err := trial.Beside(ctx, env, spec)
+			if err != nil {
+				return err
 			}
 			if stdin {
-				return render.EvalLines(cmd.Context(), cmd.InOrStdin(), w, env, spec, pool.Ledger, bench)
+				return render.EvalLines(ctx, cmd.InOrStdin(), out.W, env, spec, pool.Ledger, bench)
 			}
-			res, err := pool.Collect(cmd.Context(), []trial.Spec{spec})
-			switch {
-			case err != nil:
+			res, err := pool.Collect(ctx, []trial.Spec{spec})
+			if err != nil {
 				return err
-			case asJSON:
-				return render.EvalJSON(w, env.Panel, spec, res[0], bench, "  ")
 			}
-			render.Eval(w, desc, env.Panel, spec, res[0], bench)
-			return nil
+			return out.Eval(spec, res[0], bench)
 		},
 	}
 	data.register(cmd.Flags())
@@ -118,11 +117,7 @@ func baselineConfig(path, since, name string) (strategy.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, _, err := ledger.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	c, ok, err := trial.Baseline(rows, t, name)
+	c, ok, err := trial.Baseline(path, t, name)
 	if err == nil && !ok {
 		err = fmt.Errorf("--baseline: %s has no %s trial at or after %s", path, name, since)
 	}

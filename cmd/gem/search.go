@@ -53,7 +53,7 @@ selection: judge the winner on held-out data.`,
 			}
 			out := cmd.OutOrStdout()
 			if cmpf.enabled {
-				pool, desc, err := r.open(cmd, spec)
+				pool, desc, err := r.open(cmd)
 				if err != nil {
 					return err
 				}
@@ -61,19 +61,15 @@ selection: judge the winner on held-out data.`,
 				fmt.Fprintf(out, "%s\n%s, %s fills%s\n", desc, spec.Strategy, spec.Fill, render.Window(pool.Env.Panel, spec.Window))
 				return cmpf.run(cmd.Context(), out, pool, spec, batch)
 			}
-			pl, err := search.NamedPlan(plan)
+			newMethod, sp, err := search.Named(plan, method, spaceArg, seed, spec.Params)
+			if err == nil && sp == nil { // no method: the plan, which gem sweep runs
+				err = fmt.Errorf("--method: want one of %s", strings.Join(search.MethodNames(), ", "))
+			}
 			if err != nil {
 				return err
 			}
-			sp, err := search.NamedSpace(spaceArg, pl, spec.Params)
-			if err != nil {
-				return err
-			}
-			m, err := search.NewMethod(method, sp, seed)
-			if err != nil {
-				return err
-			}
-			pool, desc, err := r.open(cmd, spec)
+			m, _ := newMethod() // Named made one
+			pool, desc, err := r.open(cmd)
 			if err != nil {
 				return err
 			}

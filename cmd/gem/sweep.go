@@ -54,16 +54,14 @@ the ledger with the same harness and data.`,
 			if err != nil {
 				return err
 			}
-			var pl search.Plan
-			switch {
-			case plan != "":
-				if pl, err = search.NamedPlan(plan); err != nil {
-					return err
-				}
-			case param == "" || values == "":
-				return fmt.Errorf("sweep needs --param NAME and --values v1,v2,... or --plan (gem params lists the parameters)")
-			default:
-				pl = search.SweepPlan(param, values)
+			pl := search.SweepPlan(param, values)
+			if plan != "" {
+				pl, err = search.NamedPlan(plan)
+			} else if param == "" || values == "" {
+				err = fmt.Errorf("sweep needs --param NAME and --values v1,v2,... or --plan (gem params lists the parameters)")
+			}
+			if err != nil {
+				return err
 			}
 			total, err := pl.Size(spec.Params) // checks every phase before anything runs
 			if err != nil {
@@ -77,21 +75,16 @@ the ledger with the same harness and data.`,
 			if err != nil {
 				return err
 			}
-			pool, desc, err := r.open(cmd, spec)
+			pool, desc, err := r.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
 			fmt.Fprintf(out, "%s\n%s, %d phase(s), about %d configurations, %d workers\n", desc, render.Setup(pool.Env.Panel, spec), len(pl.Phases), total, r.workers)
-			var show []string // a one-phase plan's lines name its parameters
 			if len(pl.Phases) > 1 {
 				render.Phases(out, m)
-			} else {
-				for _, prm := range pl.Phases[0].Params {
-					show = append(show, prm.Name)
-				}
 			}
-			return r.search(cmd, &dist, pool, spec, seeds.k, m, 0, planBatch, show...)
+			return r.search(cmd, &dist, pool, spec, seeds.k, m, 0, planBatch, render.Shown(pl)...)
 		},
 	}
 	r.register(cmd.Flags())

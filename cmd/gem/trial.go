@@ -16,6 +16,7 @@ import (
 	"gem/render"
 	"gem/search"
 	"gem/space"
+	"gem/strategy"
 	"gem/trial"
 )
 
@@ -42,29 +43,24 @@ func (l *ledgerFlags) open(stderr io.Writer) (*ledger.Ledger, error) {
 	return lg, err
 }
 
-// openPool loads the data, opens the ledger, the returns file beside it and
-// reads the trials already in it (for --resume), and returns a pool that
-// records command's trials there on workers local goroutines, with progress
-// on stderr. The caller closes the pool; desc describes the data.
+// openPool loads the data and returns a pool that runs command's trials on
+// workers local goroutines with progress on stderr, recording them in the
+// ledger and its returns file (trial.Pool.Open; --resume skips those
+// there). The caller closes the pool; desc describes the data.
 func openPool(ctx context.Context, stderr io.Writer, data *dataFlags, lf *ledgerFlags, workers int, command string) (pl *trial.Pool, desc string, err error) {
 	p, desc, err := data.load(stderr)
 	if err != nil {
 		return nil, "", err
 	}
-	pl = &trial.Pool{Env: trial.NewEnv(p, command), Exec: trial.Local{Workers: workers}, Done: map[string]ledger.Row{}, Observer: progress.NewObserver(ctx, command)}
-	if pl.Ledger, err = lf.open(stderr); err == nil && pl.Ledger != nil {
-		var repaired bool
-		path := ledger.ReturnsPath(lf.path)
-		if pl.Returns, repaired, err = ledger.OpenReturns(path); repaired {
-			fmt.Fprintf(stderr, "gem: %s: repaired a torn last record left by an interrupted run\n", path)
+	pl = &trial.Pool{Env: trial.NewEnv(p, command), Exec: trial.Local{Workers: workers}, Observer: progress.NewObserver(ctx, command)}
+	if lf.path != "" && lf.path != "-" {
+		notes, err := pl.Open(lf.path, lf.resume)
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "gem: %s\n", n)
 		}
-		if err == nil && lf.resume {
-			pl.Done, err = trial.Resumable(lf.path)
+		if err != nil {
+			return nil, "", err
 		}
-	}
-	if err != nil {
-		pl.Close()
-		return nil, "", err
 	}
 	return pl, desc, nil
 }
@@ -76,6 +72,7 @@ type runFlags struct {
 	strat   strategyFlags
 	lf      ledgerFlags
 	workers int
+	cfg     strategy.Config // set by spec
 }
 
 func (r *runFlags) register(fs *pflag.FlagSet) {
@@ -98,25 +95,20 @@ func (r *runFlags) spec(cmd *cobra.Command, ensemble bool) (trial.Spec, error) {
 	if err != nil {
 		return trial.Spec{}, err
 	}
+	r.cfg = cfg
 	return r.strat.spec(cfg, fill), nil
 }
 
 // open opens the pool of the command's trials (openPool) and checks that
-// its data suits spec's strategy. The caller closes the pool.
-func (r *runFlags) open(cmd *cobra.Command, spec trial.Spec) (*trial.Pool, string, error) {
+// its data suits the strategy of spec. The caller closes the pool.
+func (r *runFlags) open(cmd *cobra.Command) (*trial.Pool, string, error) {
 	pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &r.data, &r.lf, r.workers, cmd.Name())
-	if err != nil {
-		return nil, "", err
-	}
-	cfg, err := spec.Config()
 	if err == nil {
-		err = checkData(cfg, pool.Env.Panel)
+		if err = checkData(r.cfg, pool.Env.Panel); err != nil {
+			pool.Close()
+		}
 	}
-	if err != nil {
-		pool.Close()
-		return nil, "", err
-	}
-	return pool, desc, nil
+	return pool, desc, err
 }
 
 // search runs m around spec through pool (through NATS when dist asks for
@@ -136,6 +128,14 @@ func (r *runFlags) search(cmd *cobra.Command, dist *distFlags, pool *trial.Pool,
 	err := s.Run(cmd.Context(), m, budget, batch)
 	render.Finish(out, s, time.Since(start), err == nil, show...)
 	return err
+}
+
+// seedFlags is --seeds: evaluate each configuration under several random
+// starts of the regime model (trial.SeedSpecs).
+type seedFlags struct{ k int }
+
+func (s *seedFlags) register(fs *pflag.FlagSet) {
+	fs.IntVar(&s.k, "seeds", 0, "evaluate under K regime-model seeds (hmm.seed = its value, +1, ...) and report the median, spread and share rejected; 0 for one run")
 }
 
 // describeChanges says which parameters differ from the defaults.

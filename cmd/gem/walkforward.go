@@ -35,23 +35,15 @@ Every trial lands in the ledger with its training window.`,
 			if err != nil {
 				return err
 			}
-			pl, err := search.NamedPlan(plan)
+			newMethod, _, err := search.Named(plan, method, spaceArg, seed, base.Params)
 			if err != nil {
 				return err
 			}
-			newMethod := func() (search.Method, error) { return search.NewPhased(pl, base.Params) }
-			perWindow := 0 // a plan runs whole
-			if method != "" {
-				sp, err := search.NamedSpace(spaceArg, pl, base.Params)
-				if err != nil {
-					return err
-				}
-				newMethod, perWindow = func() (search.Method, error) { return search.NewMethod(method, sp, seed) }, budget
+			perWindow := budget
+			if method == "" {
+				perWindow = 0 // a plan runs whole
 			}
-			if _, err := newMethod(); err != nil {
-				return err
-			}
-			pool, desc, err := r.open(cmd, base)
+			pool, desc, err := r.open(cmd)
 			if err != nil {
 				return err
 			}
