@@ -10,13 +10,13 @@ import (
 	"gem/trial"
 )
 
-// Bench writes gem bench's table of s under desc (the data) and the
+// Bench writes gem bench's table of s under its data's description and the
 // machine's GOMAXPROCS and Go version: per row the runs, the median time,
 // evaluations/s, token-days/s (base and stress counted), allocations per
 // evaluation and, beside a golden dataset, the reference's time and how many
 // times faster; then the peak resident memory peakMiB.
-func Bench(w io.Writer, desc string, s *trial.Suite, peakMiB float64) {
-	fmt.Fprintf(w, "%s\nGOMAXPROCS %d, %s\n\n", desc, runtime.GOMAXPROCS(0), runtime.Version())
+func Bench(w io.Writer, s *trial.Suite, peakMiB float64) {
+	fmt.Fprintf(w, "%s\nGOMAXPROCS %d, %s\n\n", s.Desc, runtime.GOMAXPROCS(0), runtime.Version())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "what\truns\tmedian\tevals/s\ttoken-days/s\tallocs/eval\t\n")
 	load := trial.Median(s.Loads)

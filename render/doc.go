@@ -9,9 +9,9 @@
 //	doc.go          this overview.
 //	describe.go     Label, Changes, Window and Setup: a configuration and a
 //	                run's setup in the words every header uses.
-//	trials.go       TrialLine, Trials, Shown, Finish and Phases: a sweep's or a
-//	                search's lines as it runs, "Best:" and "Done."; Plan, a
-//	                plan listed without running it.
+//	trials.go       TrialLine, Trials, Shown, Finish, Search and Phases: a
+//	                sweep's or a search's lines as it runs, "Best:" and
+//	                "Done."; Plan, a plan listed without running it.
 //	eval.go         Score (−Inf as JSON null), EvalJSON (gem eval --json),
 //	                Eval and MetricTable (gem eval's text); Printer, either
 //	                as a command's --json asks.
@@ -22,5 +22,5 @@
 //	walkforward.go  Fold and WalkForward: a walk-forward run's folds and
 //	                summary.
 //	bench.go        Bench: gem bench's table.
-//	params.go       Params: the parameter table of gem params.
+//	params.go       Params and Printer.Params: gem params's table or JSON.
 package render

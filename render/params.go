@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -17,4 +18,15 @@ func Params(w io.Writer, s *space.Space) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, p.BoundsText(), p.Format(p.Default), p.SearchText(), p.Doc)
 	}
 	return tw.Flush()
+}
+
+// Params writes the parameters of s: as the space's JSON list (indented)
+// or as the table Params writes.
+func (pr Printer) Params(s *space.Space) error {
+	if pr.JSON {
+		enc := json.NewEncoder(pr.W)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	return Params(pr.W, s)
 }

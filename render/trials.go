@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -57,6 +58,17 @@ func Finish(w io.Writer, s *trial.Search, elapsed time.Duration, complete bool, 
 	if complete {
 		fmt.Fprintf(w, "Done. %d configurations (%d not run again: already in the ledger or earlier in this run) in %.1fs\n", s.Count, s.Resumed, elapsed.Seconds())
 	}
+}
+
+// Search runs s with m under budget evaluations in batches (trial.Search.Run)
+// and prints it to w as it goes (Trials), then its best and, when it
+// completed, the summary with the time since start (Finish). It returns the
+// error of the run.
+func Search(ctx context.Context, w io.Writer, s *trial.Search, m search.Method, budget, batch int, start time.Time, show ...string) error {
+	Trials(w, s, show...)
+	err := s.Run(ctx, m, budget, batch)
+	Finish(w, s, time.Since(start), err == nil, show...)
+	return err
 }
 
 // Phases makes m announce each phase on w as it starts and its winner as it

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"errors"
 	"strings"
 
 	"gem/space"
@@ -30,13 +31,17 @@ func NamedSpace(name string, pl Plan, base space.Assignment) (*space.Space, erro
 
 // SweepPlan is a one-phase grid plan that sweeps the parameter name over
 // values, comma-separated (each trimmed of spaces); the phase is named after
-// the parameter. The values are checked when the plan is (Plan.Size).
-func SweepPlan(name, values string) Plan {
+// the parameter. It fails when name or values is empty; the values are
+// checked when the plan is (Plan.Size).
+func SweepPlan(name, values string) (Plan, error) {
+	if name == "" || values == "" {
+		return Plan{}, errors.New("sweep needs --param NAME and --values v1,v2,... or --plan (gem params lists the parameters)")
+	}
 	var vals []any
 	for _, v := range strings.Split(values, ",") {
 		vals = append(vals, strings.TrimSpace(v))
 	}
-	return Plan{Phases: []Phase{{Name: name, Mode: "grid", Params: []Param{{Name: name, Values: vals}}}}}
+	return Plan{Phases: []Phase{{Name: name, Mode: "grid", Params: []Param{{Name: name, Values: vals}}}}}, nil
 }
 
 // Named returns a maker of fresh methods around base as a command names

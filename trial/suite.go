@@ -24,6 +24,7 @@ type SuiteRow struct {
 // evaluation cold and warm, and the GEM specialist in reference mode on the
 // golden datasets beside the reference's own timings.
 type Suite struct {
+	Desc      string          // the panel's description, as load gives it
 	Loads     []time.Duration // three loads of the panel
 	TokenDays int             // of the panel
 	Rows      []SuiteRow
@@ -38,20 +39,20 @@ var goldenBench = []struct {
 	runs       int
 }{{"specialist safehaven_2022", "safehaven_2022.csv", 0.911, 50}, {"specialist majors_2022_2023", "majors_2022_2023.csv", 14.98, 10}}
 
-// RunSuite measures the suite: load (which loads the panel) three times,
+// RunSuite measures the suite: load (which loads the panel and describes
+// it) three times,
 // cold and warm evaluations of the default ensemble on its panel, and the
 // default specialist in reference mode, cold and warm (the fits of an
 // earlier configuration with the same fit window reused, as in a sweep), on
-// each golden dataset found in the directory golden. It returns the last
-// panel loaded.
-func RunSuite(ctx context.Context, load func() (*harness.Panel, error), golden string, cold, warm int) (*Suite, *harness.Panel, error) {
+// each golden dataset found in the directory golden.
+func RunSuite(ctx context.Context, load func() (*harness.Panel, string, error), golden string, cold, warm int) (*Suite, error) {
 	s := &Suite{}
 	var p *harness.Panel
 	for range 3 {
 		start := time.Now()
 		var err error
-		if p, err = load(); err != nil {
-			return nil, nil, err
+		if p, s.Desc, err = load(); err != nil {
+			return nil, err
 		}
 		s.Loads = append(s.Loads, time.Since(start))
 	}
@@ -64,7 +65,7 @@ func RunSuite(ctx context.Context, load func() (*harness.Panel, error), golden s
 	}{{"ensemble cold", cold, false}, {"ensemble warm", warm, true}} {
 		t, err := Measure(ctx, p, ens, harness.Causal, c.runs, c.warm)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		s.Rows = append(s.Rows, SuiteRow{Name: c.name, Timing: t})
 	}
@@ -77,18 +78,18 @@ func RunSuite(ctx context.Context, load func() (*harness.Panel, error), golden s
 		}
 		gp, err := harness.LoadFiles(path)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, warm := range []bool{false, true} {
 			t, err := Measure(ctx, gp, spec, harness.Reference, g.runs, warm)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			kind := map[bool]string{false: "cold", true: "warm"}[warm]
 			s.Rows = append(s.Rows, SuiteRow{Name: g.name + " " + kind, Timing: t, Ref: g.ref})
 		}
 	}
-	return s, p, nil
+	return s, nil
 }
 
 // PeakRSS is the process's peak resident set so far, in MiB (0 when the

@@ -58,6 +58,9 @@ func (w *WalkForward) Run(ctx context.Context) (*WalkResult, error) {
 	if w.Train < 2 || w.Test < 2 {
 		return nil, fmt.Errorf("walk-forward: --train and --test must be at least 2 days")
 	}
+	if w.Batch < 1 {
+		return nil, fmt.Errorf("walk-forward: --batch %d: want at least 1", w.Batch)
+	}
 	first, last := w.Train, nd
 	if w.From != 0 {
 		first = max(first, searchDate(p, w.From))

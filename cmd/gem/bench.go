@@ -27,16 +27,12 @@ per evaluation and the process's peak resident memory.`,
   gem bench --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var desc string
-			load := func() (p *harness.Panel, err error) {
-				p, desc, err = data.load(cmd.ErrOrStderr())
-				return p, err
-			}
-			s, _, err := trial.RunSuite(cmd.Context(), load, golden, cold, warm)
+			load := func() (*harness.Panel, string, error) { return data.load(cmd.ErrOrStderr()) }
+			s, err := trial.RunSuite(cmd.Context(), load, golden, cold, warm)
 			if err != nil {
 				return err
 			}
-			render.Bench(cmd.OutOrStdout(), desc, s, trial.PeakRSS())
+			render.Bench(cmd.OutOrStdout(), s, trial.PeakRSS())
 			return nil
 		},
 	}

@@ -12,7 +12,6 @@ import (
 func newCompareCmd() *cobra.Command {
 	var r runFlags
 	var a, b string
-	var k int
 	cmd := &cobra.Command{
 		Use:   "compare",
 		Short: "Is configuration A better than B, beyond the noise of the regime model's seed?",
@@ -41,7 +40,7 @@ without a regime model runs once per side.`,
 			}
 			c := selection.Comparison{Base: base}
 			for i, changes := range []string{a, b} {
-				if c.Specs[i], err = selection.Side(base, changes, k); err != nil {
+				if c.Specs[i], err = selection.Side(base, changes, r.seeds); err != nil {
 					return fmt.Errorf("--%c: %w", 'a'+i, err)
 				}
 			}
@@ -61,6 +60,6 @@ without a regime model runs once per side.`,
 	r.register(cmd.Flags())
 	cmd.Flags().StringVar(&a, "a", "", `configuration A: changes "name=value ..." (spaces or commas between them; "" for the base)`)
 	cmd.Flags().StringVar(&b, "b", "", "configuration B, as --a")
-	cmd.Flags().IntVar(&k, "seeds", 5, "regime-model seeds each configuration is evaluated under")
+	cmd.Flags().IntVar(&r.seeds, "seeds", 5, "regime-model seeds each configuration is evaluated under")
 	return cmd
 }

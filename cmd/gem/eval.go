@@ -25,11 +25,9 @@ benchmark), and appends one row to the ledger.`,
 
 func newRunCmd() *cobra.Command {
 	cmd := evalCommand("run", "Run the full GEM ensemble at its defaults (the main job)",
-		`Run gem's main job: the full GEM stack (bull, bear and ranging specialists
-gated by an HMM regime detector, a meta-allocator and risk-off gates) at its
-defaults, on --data or on the synthetic universe. Prints the score, the
-metrics, the regime statistics and the BTC+ETH buy-and-hold benchmark, and
-appends one row to the ledger. --set changes a parameter, as in gem eval.`,
+		`Run gem's main job: gem eval of the full GEM stack (bull, bear and ranging
+specialists gated by an HMM regime detector, a meta-allocator and risk-off
+gates) at its defaults, on --data or on the synthetic universe.`,
 		`  gem run
   gem run --data ../shared/data/binance_spot_1d_panel_merged.csv.gz
   gem run --set hmm.emission=student_t`)
@@ -42,12 +40,9 @@ type jsonScore = render.Score
 
 // evalCommand builds eval and run, which differ only in their words.
 func evalCommand(use, short, long, example string) *cobra.Command {
-	var data dataFlags
-	var strat strategyFlags
-	var lf ledgerFlags
+	r := runFlags{workers: runtime.NumCPU()}
 	var asJSON, stdin bool
 	var baseline string
-	var seeds seedFlags
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
@@ -56,31 +51,30 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if use == "run" {
-				strat.name = "ensemble"
+				r.strat.name = "ensemble"
 			}
-			cfg, fill, err := strat.config()
+			spec, err := r.spec(cmd, false)
 			if err == nil && baseline != "" {
-				cfg, err = baselineConfig(lf.path, baseline, cfg.Name())
+				if r.cfg, err = baselineConfig(r.lf.path, baseline, r.cfg.Name()); err == nil {
+					spec = r.strat.spec(r.cfg, spec.Fill)
+				}
 			}
 			if err != nil {
 				return err
 			}
-			pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &data, &lf, runtime.NumCPU(), use)
+			pool, desc, err := r.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
 			pool.Observer = nil // a trial or a few: no progress
-			ctx, env, spec := cmd.Context(), pool.Env, strat.spec(cfg, fill)
-			if err := strat.attachBook(env); err != nil {
-				return err
-			}
-			if err := checkData(cfg, env.Panel); err != nil {
+			ctx, env := cmd.Context(), pool.Env
+			if err := r.strat.attachBook(env); err != nil {
 				return err
 			}
 			out := render.Printer{W: cmd.OutOrStdout(), JSON: asJSON, Desc: desc, Panel: env.Panel}
-			if seeds.k > 0 {
-				res, err := pool.Seeds(ctx, spec, seeds.k)
+			if r.seeds > 0 {
+				res, err := pool.Seeds(ctx, spec, r.seeds)
 				if err != nil {
 					return err
 				}
@@ -100,13 +94,13 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 			return out.Eval(spec, res[0], bench)
 		},
 	}
-	data.register(cmd.Flags())
-	strat.register(cmd.Flags())
-	cmd.Flags().StringVar(&lf.path, "ledger", "results/ledger.tsv", `ledger file to append the trial to ("-" for none)`)
+	r.data.register(cmd.Flags())
+	r.strat.register(cmd.Flags())
+	cmd.Flags().StringVar(&r.lf.path, "ledger", "results/ledger.tsv", `ledger file to append the trial to ("-" for none)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of the table")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "evaluate the session's starting configuration instead: the parameters of the strategy's first ledger trial at or after this time (RFC 3339 or YYYY-MM-DD), exactly as recorded, whatever today's defaults; --set is ignored, the window flags apply")
 	cmd.Flags().BoolVar(&stdin, "stdin", false, `read one JSON object of parameters per line (e.g. {"bull.top_n": 15}; the rest at the defaults and --set values) and write one JSON result per line, in order, the data loaded once`)
-	seeds.register(cmd.Flags())
+	cmd.Flags().IntVar(&r.seeds, "seeds", 0, seedsUsage)
 	return cmd
 }
 

@@ -51,7 +51,10 @@ configuration with one scalar, and records every trial in an append-only ledger.
 The harness (data, causal walk-forward backtest, fees of 0.30% per buy and per
 sell, a 1.5x fee-stress run, metrics and the score) is fixed; strategies are
 the modifiable interior. With no --data, gem runs on a built-in synthetic
-universe, so every command works on a fresh clone.
+universe, so every command works on a fresh clone. Commands that run many
+trials print and record the same whatever --workers; an interrupt (Ctrl-C)
+stops them after the trials in flight (exit 130); --resume skips the trials
+the ledger already has with the same harness and data.
 
   score = annualized_return * 1/(1+max(0,dd-0.15))^2 * (1+0.1*(1-HHI))
           (-inf if annualized return < -50% or the stress run's Calmar < 0)`,

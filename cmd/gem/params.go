@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/spf13/cobra"
 
 	"gem/render"
@@ -27,12 +25,7 @@ what --set, plan files, gem eval --stdin and the ledger use.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(c.Space())
-			}
-			return render.Params(cmd.OutOrStdout(), c.Space())
+			return render.Printer{W: cmd.OutOrStdout(), JSON: asJSON}.Params(c.Space())
 		},
 	}
 	cmd.Flags().StringVar(&name, "strategy", strategy.Names()[0], "strategy whose parameters to list")

@@ -15,8 +15,6 @@ func newSearchCmd() *cobra.Command {
 	var plan, method, spaceArg string
 	var budget, batch int
 	var seed uint64
-	var dist distFlags
-	var seeds seedFlags
 	var cmpf compareFlags
 	cmd := &cobra.Command{
 		Use:   "search",
@@ -51,32 +49,27 @@ selection: judge the winner on held-out data.`,
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			if cmpf.enabled {
-				pool, desc, err := r.open(cmd)
-				if err != nil {
-					return err
-				}
-				defer pool.Close()
-				fmt.Fprintf(out, "%s\n%s, %s fills%s\n", desc, spec.Strategy, spec.Fill, render.Window(pool.Env.Panel, spec.Window))
-				return cmpf.run(cmd.Context(), out, pool, spec, batch)
-			}
 			newMethod, sp, err := search.Named(plan, method, spaceArg, seed, spec.Params)
 			if err == nil && sp == nil { // no method: the plan, which gem sweep runs
 				err = fmt.Errorf("--method: want one of %s", strings.Join(search.MethodNames(), ", "))
 			}
-			if err != nil {
+			if err != nil && !cmpf.enabled { // --compare takes neither --method nor --space
 				return err
 			}
-			m, _ := newMethod() // Named made one
 			pool, desc, err := r.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
+			out := cmd.OutOrStdout()
+			if cmpf.enabled {
+				fmt.Fprintf(out, "%s\n%s, %s fills%s\n", desc, spec.Strategy, spec.Fill, render.Window(pool.Env.Panel, spec.Window))
+				return cmpf.run(cmd.Context(), out, pool, spec, batch)
+			}
+			m, _ := newMethod() // Named made one
 			fmt.Fprintf(out, "%s\n%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",
 				desc, render.Setup(pool.Env.Panel, spec), method, budget, sp.Len(), seed, batch, r.workers)
-			return r.search(cmd, &dist, pool, spec, seeds.k, m, budget, batch)
+			return r.search(cmd, pool, spec, m, budget, batch)
 		},
 	}
 	r.register(cmd.Flags())
@@ -86,8 +79,8 @@ selection: judge the winner on held-out data.`,
 	cmd.Flags().StringVar(&method, "method", "random", "search method: "+strings.Join(search.MethodNames(), ", "))
 	cmd.Flags().StringVar(&spaceArg, "space", "plan", `the space: "plan" (the --plan's joint space), "all" (every searchable parameter), or a JSON space file`)
 	cmd.Flags().Uint64Var(&seed, "search-seed", 1, "seed of the random draws")
-	dist.register(cmd.Flags())
+	r.dist.register(cmd.Flags())
 	cmpf.register(cmd.Flags())
-	seeds.register(cmd.Flags())
+	cmd.Flags().IntVar(&r.seeds, "seeds", 0, seedsUsage)
 	return cmd
 }

@@ -18,32 +18,23 @@ func newSweepCmd() *cobra.Command {
 	var r runFlags
 	var param, values, plan string
 	var dryRun bool
-	var dist distFlags
-	var seeds seedFlags
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Sweep one parameter, or run a phased plan",
 		Long: `Sweep one parameter over a list of values (--param, --values), every other
-parameter at its default or --set value; or run a phased plan (--plan phased,
-or a plan file in JSON or YAML): each phase evaluates a grid, or one-at-a-time
-variations, around the current baseline and locks its winner in before the
-next phase.
-
-The built-in phased plan is the published one for the ensemble: phase 1 the
-HMM (refit_interval x hard_switch_threshold x min_observations, 48
-configurations), then each specialist's top_n x r2_threshold x
-rebalance_cooldown (36 each, one specialist at a time), then verification of
-the combined winners, each specialist parameter varied alone.
+parameter at its default or --set value; or run a phased plan (--plan): each
+phase evaluates a grid, or one-at-a-time variations, around the current
+baseline and locks its winner in before the next phase. The built-in plan is
+the published one for the ensemble: the HMM (48 configurations), then each
+specialist's top_n x r2_threshold x rebalance_cooldown (36 each), then each
+specialist parameter varied alone around the winners (--dry-run lists it).
 
 Prints one line per configuration in order (the parameters that differ from
 the defaults, the score and the main metrics), each phase's winner, then
-lines starting "Best:" (the best so far) and "Done."; appends one ledger row
-per configuration. Configurations run in parallel; what is printed and
-recorded does not depend on --workers. A plan is checked and counted before
-anything runs (a parameter named twice, a repeated value or more than 10
-million configurations is refused). Interrupt (Ctrl-C) stops after the
-configurations in flight (exit 130); --resume skips configurations already in
-the ledger with the same harness and data.`,
+"Best:" (the best so far) and "Done."; appends one ledger row per
+configuration. A plan is checked and counted before anything runs (a
+parameter named twice, a repeated value or more than 10 million
+configurations is refused).`,
 		Example: `  gem sweep --strategy specialist --param top_n --values 1,3,5,10
   gem sweep --plan phased --dry-run
   gem sweep --plan phased --data ../shared/data/binance_spot_1d_panel_merged.csv.gz
@@ -54,11 +45,9 @@ the ledger with the same harness and data.`,
 			if err != nil {
 				return err
 			}
-			pl := search.SweepPlan(param, values)
+			pl, err := search.SweepPlan(param, values)
 			if plan != "" {
 				pl, err = search.NamedPlan(plan)
-			} else if param == "" || values == "" {
-				err = fmt.Errorf("sweep needs --param NAME and --values v1,v2,... or --plan (gem params lists the parameters)")
 			}
 			if err != nil {
 				return err
@@ -84,7 +73,7 @@ the ledger with the same harness and data.`,
 			if len(pl.Phases) > 1 {
 				render.Phases(out, m)
 			}
-			return r.search(cmd, &dist, pool, spec, seeds.k, m, 0, planBatch, render.Shown(pl)...)
+			return r.search(cmd, pool, spec, m, 0, planBatch, render.Shown(pl)...)
 		},
 	}
 	r.register(cmd.Flags())
@@ -92,7 +81,7 @@ the ledger with the same harness and data.`,
 	cmd.Flags().StringVar(&values, "values", "", "comma-separated values to try")
 	cmd.Flags().StringVar(&plan, "plan", "", `"phased" for the built-in published plan, or a plan file (JSON or YAML); the strategy defaults to ensemble`)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list the configurations without running them")
-	dist.register(cmd.Flags())
-	seeds.register(cmd.Flags())
+	r.dist.register(cmd.Flags())
+	cmd.Flags().IntVar(&r.seeds, "seeds", 0, seedsUsage)
 	return cmd
 }

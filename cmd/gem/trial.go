@@ -72,8 +72,14 @@ type runFlags struct {
 	strat   strategyFlags
 	lf      ledgerFlags
 	workers int
+	seeds   int             // --seeds, where a command has it (seedsUsage)
+	dist    distFlags       // where a command registers them
 	cfg     strategy.Config // set by spec
 }
+
+// seedsUsage is the help of --seeds: evaluate each configuration under
+// several random starts of the regime model (trial.SeedSpecs).
+const seedsUsage = "evaluate under K regime-model seeds (hmm.seed = its value, +1, ...) and report the median, spread and share rejected; 0 for one run"
 
 func (r *runFlags) register(fs *pflag.FlagSet) {
 	r.data.register(fs)
@@ -111,31 +117,21 @@ func (r *runFlags) open(cmd *cobra.Command) (*trial.Pool, string, error) {
 	return pool, desc, err
 }
 
-// search runs m around spec through pool (through NATS when dist asks for
-// it) under budget in batches, under seeds regime-model seeds when
-// positive, printing each trial as it ends, then the best and the summary.
-func (r *runFlags) search(cmd *cobra.Command, dist *distFlags, pool *trial.Pool, spec trial.Spec, seeds int, m search.Method, budget, batch int, show ...string) error {
+// search runs m around spec through pool (through NATS when the --dist
+// flags ask for it) under budget in batches, under --seeds regime-model
+// seeds when positive, printing each trial as it ends, then the best and
+// the summary.
+func (r *runFlags) search(cmd *cobra.Command, pool *trial.Pool, spec trial.Spec, m search.Method, budget, batch int, show ...string) error {
 	out, start := cmd.OutOrStdout(), time.Now()
-	if dist.enabled() {
-		stop, err := dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, r.workers)
+	if r.dist.enabled() {
+		stop, err := r.dist.start(cmd.Context(), cmd.ErrOrStderr(), pool, r.workers)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
-	s := &trial.Search{Pool: pool, Strategy: spec.Strategy, Fill: spec.Fill, Base: spec.Params, Window: spec.Window, Seeds: seeds}
-	render.Trials(out, s, show...)
-	err := s.Run(cmd.Context(), m, budget, batch)
-	render.Finish(out, s, time.Since(start), err == nil, show...)
-	return err
-}
-
-// seedFlags is --seeds: evaluate each configuration under several random
-// starts of the regime model (trial.SeedSpecs).
-type seedFlags struct{ k int }
-
-func (s *seedFlags) register(fs *pflag.FlagSet) {
-	fs.IntVar(&s.k, "seeds", 0, "evaluate under K regime-model seeds (hmm.seed = its value, +1, ...) and report the median, spread and share rejected; 0 for one run")
+	s := &trial.Search{Pool: pool, Strategy: spec.Strategy, Fill: spec.Fill, Base: spec.Params, Window: spec.Window, Seeds: r.seeds}
+	return render.Search(cmd.Context(), out, s, m, budget, batch, start, show...)
 }
 
 // describeChanges says which parameters differ from the defaults.

@@ -7,7 +7,6 @@ import (
 
 	"gem/render"
 	"gem/search"
-	"gem/strategy"
 	"gem/trial"
 )
 
@@ -39,9 +38,8 @@ Every trial lands in the ledger with its training window.`,
 			if err != nil {
 				return err
 			}
-			perWindow := budget
 			if method == "" {
-				perWindow = 0 // a plan runs whole
+				budget = 0 // a plan runs whole
 			}
 			pool, desc, err := r.open(cmd)
 			if err != nil {
@@ -50,13 +48,13 @@ Every trial lands in the ledger with its training window.`,
 			defer pool.Close()
 			out, mode := cmd.OutOrStdout(), map[bool]string{false: "rolling", true: "anchored"}[anchored]
 			fmt.Fprintf(out, "%s\n%s, %s fills, %s, %s training windows of %d days, test windows of %d days\n", desc, base.Strategy, base.Fill, render.Changes(base.Params), mode, train, test)
-			wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: perWindow, Batch: batch, Train: train, Test: test, Anchored: anchored,
+			wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: budget, Batch: batch, Train: train, Test: test, Anchored: anchored,
 				From: r.strat.win.From, To: r.strat.win.To, OnFold: func(f trial.Fold) { render.Fold(out, f) }}
 			res, err := wf.Run(cmd.Context())
 			if err != nil {
 				return err
 			}
-			render.WalkForward(out, res, strategy.BenchmarkBasket(pool.Env.Panel))
+			render.WalkForward(out, res, pool.Env.Panel)
 			return nil
 		},
 	}
