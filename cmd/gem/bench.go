@@ -12,10 +12,8 @@ func newBenchCmd() *cobra.Command {
 	var data dataFlags
 	var golden string
 	var cold, warm int
-	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure load and evaluation speed, and peak memory",
-		Long: `Measure how fast gem loads data and evaluates configurations on this machine:
+	cmd := command("bench", "Measure load and evaluation speed, and peak memory",
+		`Measure how fast gem loads data and evaluates configurations on this machine:
 the panel load, the ensemble's evaluation (base + stress) cold (a fresh cache:
 every fit and regime posterior computed) and warm (fits and posteriors cached
 from an earlier configuration in the same process), and the GEM specialist in
@@ -23,18 +21,16 @@ reference mode on the golden datasets beside the reference's own timings.
 Each figure is the median of several runs. Prints evaluations/s, token-days/s
 (token-days of the panel per second, base and stress counted), allocations
 per evaluation and the process's peak resident memory.`,
-		Example: `  gem bench
-  gem bench --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			load := func() (*harness.Panel, string, error) { return data.load(cmd.ErrOrStderr()) }
-			s, err := trial.RunSuite(cmd.Context(), load, golden, cold, warm)
-			if err != nil {
-				return err
-			}
-			render.Bench(cmd.OutOrStdout(), s, trial.PeakRSS())
-			return nil
-		},
+		`  gem bench
+  gem bench --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		load := func() (*harness.Panel, string, error) { return data.load(cmd.ErrOrStderr()) }
+		s, err := trial.RunSuite(cmd.Context(), load, golden, cold, warm)
+		if err != nil {
+			return err
+		}
+		render.Bench(cmd.OutOrStdout(), s, trial.PeakRSS())
+		return nil
 	}
 	data.register(cmd.Flags())
 	cmd.Flags().StringVar(&golden, "golden", "../shared/golden", "directory of the reference's golden datasets")

@@ -12,10 +12,8 @@ import (
 func newCompareCmd() *cobra.Command {
 	var r runFlags
 	var a, b string
-	cmd := &cobra.Command{
-		Use:   "compare",
-		Short: "Is configuration A better than B, beyond the noise of the regime model's seed?",
-		Long: `Evaluate two configurations, A and B (each a list of name=value changes on top
+	cmd := command("compare", "Is configuration A better than B, beyond the noise of the regime model's seed?",
+		`Evaluate two configurations, A and B (each a list of name=value changes on top
 of the defaults and --set values), under the same --seeds regime-model seeds
 (hmm.seed = its value, +1, ...), and report their difference paired over the
 same seeds and the same days, against the noise:
@@ -30,32 +28,28 @@ same seeds and the same days, against the noise:
 
 Every trial lands in the ledger under the command "compare". A strategy
 without a regime model runs once per side.`,
-		Example: `  gem compare --a "bull.top_n=20" --b "bull.top_n=10" --seeds 5
-  gem compare --a "hmm.restarts=40 hmm.refit_restarts=2" --b "" --seeds 8 --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			base, err := r.spec(cmd, true)
-			if err != nil {
-				return err
+		`  gem compare --a "bull.top_n=20" --b "bull.top_n=10" --seeds 5
+  gem compare --a "hmm.restarts=40 hmm.refit_restarts=2" --b "" --seeds 8 --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`)
+	cmd.PreRunE = r.prepare(true)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		base, c := r.base, selection.Comparison{Base: r.base}
+		for i, changes := range []string{a, b} {
+			var err error
+			if c.Specs[i], err = selection.Side(base, changes, r.seeds); err != nil {
+				return fmt.Errorf("--%c: %w", 'a'+i, err)
 			}
-			c := selection.Comparison{Base: base}
-			for i, changes := range []string{a, b} {
-				if c.Specs[i], err = selection.Side(base, changes, r.seeds); err != nil {
-					return fmt.Errorf("--%c: %w", 'a'+i, err)
-				}
-			}
-			pool, desc, err := r.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			if err := c.Run(cmd.Context(), pool); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", desc, render.Setup(pool.Env.Panel, base))
-			c.Write(cmd.OutOrStdout())
-			return nil
-		},
+		}
+		pool, desc, err := r.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		if err := c.Run(cmd.Context(), pool); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", desc, render.Setup(pool.Env.Panel, base))
+		c.Write(cmd.OutOrStdout())
+		return nil
 	}
 	r.register(cmd.Flags())
 	cmd.Flags().StringVar(&a, "a", "", `configuration A: changes "name=value ..." (spaces or commas between them; "" for the base)`)

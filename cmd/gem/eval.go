@@ -43,56 +43,52 @@ func evalCommand(use, short, long, example string) *cobra.Command {
 	r := runFlags{workers: runtime.NumCPU()}
 	var asJSON, stdin bool
 	var baseline string
-	cmd := &cobra.Command{
-		Use:     use,
-		Short:   short,
-		Long:    long,
-		Example: example,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if use == "run" {
-				r.strat.name = "ensemble"
+	cmd := command(use, short, long, example)
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if use == "run" {
+			r.strat.name = "ensemble"
+		}
+		return r.prepare(false)(cmd, args)
+	}
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		spec := r.base
+		if baseline != "" {
+			var err error
+			if r.cfg, err = baselineConfig(r.lf.path, baseline, r.cfg.Name()); err != nil {
+				return err
 			}
-			spec, err := r.spec(cmd, false)
-			if err == nil && baseline != "" {
-				if r.cfg, err = baselineConfig(r.lf.path, baseline, r.cfg.Name()); err == nil {
-					spec = r.strat.spec(r.cfg, spec.Fill)
-				}
-			}
+			spec = r.strat.spec(r.cfg, spec.Fill)
+		}
+		pool, desc, err := r.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		pool.Observer = nil // a trial or a few: no progress
+		ctx, env := cmd.Context(), pool.Env
+		if err := r.strat.attachBook(env); err != nil {
+			return err
+		}
+		out := render.Printer{W: cmd.OutOrStdout(), JSON: asJSON, Desc: desc, Panel: env.Panel}
+		if r.seeds > 0 {
+			res, err := pool.Seeds(ctx, spec, r.seeds)
 			if err != nil {
 				return err
 			}
-			pool, desc, err := r.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			pool.Observer = nil // a trial or a few: no progress
-			ctx, env := cmd.Context(), pool.Env
-			if err := r.strat.attachBook(env); err != nil {
-				return err
-			}
-			out := render.Printer{W: cmd.OutOrStdout(), JSON: asJSON, Desc: desc, Panel: env.Panel}
-			if r.seeds > 0 {
-				res, err := pool.Seeds(ctx, spec, r.seeds)
-				if err != nil {
-					return err
-				}
-				return out.Seeds(spec, res)
-			}
-			bench, err := trial.Beside(ctx, env, spec)
-			if err != nil {
-				return err
-			}
-			if stdin {
-				return render.EvalLines(ctx, cmd.InOrStdin(), out.W, env, spec, pool.Ledger, bench)
-			}
-			res, err := pool.Collect(ctx, []trial.Spec{spec})
-			if err != nil {
-				return err
-			}
-			return out.Eval(spec, res[0], bench)
-		},
+			return out.Seeds(spec, res)
+		}
+		bench, err := trial.Beside(ctx, env, spec)
+		if err != nil {
+			return err
+		}
+		if stdin {
+			return render.EvalLines(ctx, cmd.InOrStdin(), out.W, env, spec, pool.Ledger, bench)
+		}
+		res, err := pool.Collect(ctx, []trial.Spec{spec})
+		if err != nil {
+			return err
+		}
+		return out.Eval(spec, res[0], bench)
 	}
 	r.data.register(cmd.Flags())
 	r.strat.register(cmd.Flags())

@@ -81,3 +81,9 @@ the ledger already has with the same harness and data.
 	}
 	return 0
 }
+
+// command is a subcommand that takes no arguments, with its help: a line,
+// the long text and examples.
+func command(use, short, long, example string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Long: long, Example: example, Args: cobra.NoArgs}
+}

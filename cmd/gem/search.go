@@ -16,10 +16,8 @@ func newSearchCmd() *cobra.Command {
 	var budget, batch int
 	var seed uint64
 	var cmpf compareFlags
-	cmd := &cobra.Command{
-		Use:   "search",
-		Short: "Search the joint parameter space under a budget (random, qmc, tpe, cmaes, gp, policy)",
-		Long: `Search a joint parameter space with --budget evaluations, every parameter at
+	cmd := command("search", "Search the joint parameter space under a budget (random, qmc, tpe, cmaes, gp, policy)",
+		`Search a joint parameter space with --budget evaluations, every parameter at
 once instead of one phase at a time. The space is, by default, a plan's
 (--plan: every parameter any phase varies, with all the values the plan gives
 it, as categories); --space all takes every searchable parameter with its
@@ -38,39 +36,35 @@ best-so-far with the phased sweep's.
 
 The more configurations a search tries, the more its best score is inflated by
 selection: judge the winner on held-out data.`,
-		Example: `  gem search --budget 200
-  gem search --plan myplan.yaml --budget 50 --search-seed 7 --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if budget < 1 || batch < 1 {
-				return fmt.Errorf("--budget and --batch must be at least 1")
-			}
-			spec, err := r.spec(cmd, true)
-			if err != nil {
-				return err
-			}
-			newMethod, sp, err := search.Named(plan, method, spaceArg, seed, spec.Params)
-			if err == nil && sp == nil { // no method: the plan, which gem sweep runs
-				err = fmt.Errorf("--method: want one of %s", strings.Join(search.MethodNames(), ", "))
-			}
-			if err != nil && !cmpf.enabled { // --compare takes neither --method nor --space
-				return err
-			}
-			pool, desc, err := r.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			out := cmd.OutOrStdout()
-			if cmpf.enabled {
-				fmt.Fprintf(out, "%s\n%s, %s fills%s\n", desc, spec.Strategy, spec.Fill, render.Window(pool.Env.Panel, spec.Window))
-				return cmpf.run(cmd.Context(), out, pool, spec, batch)
-			}
-			m, _ := newMethod() // Named made one
-			fmt.Fprintf(out, "%s\n%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",
-				desc, render.Setup(pool.Env.Panel, spec), method, budget, sp.Len(), seed, batch, r.workers)
-			return r.search(cmd, pool, spec, m, budget, batch)
-		},
+		`  gem search --budget 200
+  gem search --plan myplan.yaml --budget 50 --search-seed 7 --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`)
+	cmd.PreRunE = r.prepare(true)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if budget < 1 || batch < 1 {
+			return fmt.Errorf("--budget and --batch must be at least 1")
+		}
+		spec := r.base
+		newMethod, sp, err := search.Named(plan, method, spaceArg, seed, spec.Params)
+		if err == nil && sp == nil { // no method: the plan, which gem sweep runs
+			err = fmt.Errorf("--method: want one of %s", strings.Join(search.MethodNames(), ", "))
+		}
+		if err != nil && !cmpf.enabled { // --compare takes neither --method nor --space
+			return err
+		}
+		pool, desc, err := r.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		out := cmd.OutOrStdout()
+		if cmpf.enabled {
+			fmt.Fprintf(out, "%s\n%s, %s fills%s\n", desc, spec.Strategy, spec.Fill, render.Window(pool.Env.Panel, spec.Window))
+			return cmpf.run(cmd.Context(), out, pool, spec, batch)
+		}
+		m, _ := newMethod() // Named made one
+		fmt.Fprintf(out, "%s\n%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",
+			desc, render.Setup(pool.Env.Panel, spec), method, budget, sp.Len(), seed, batch, r.workers)
+		return r.search(cmd, pool, spec, m, budget, batch)
 	}
 	r.register(cmd.Flags())
 	cmd.Flags().StringVar(&plan, "plan", "phased", `the plan whose parameters and values span the space: "phased" (the built-in plan) or a plan file`)

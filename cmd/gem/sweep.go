@@ -18,10 +18,8 @@ func newSweepCmd() *cobra.Command {
 	var r runFlags
 	var param, values, plan string
 	var dryRun bool
-	cmd := &cobra.Command{
-		Use:   "sweep",
-		Short: "Sweep one parameter, or run a phased plan",
-		Long: `Sweep one parameter over a list of values (--param, --values), every other
+	cmd := command("sweep", "Sweep one parameter, or run a phased plan",
+		`Sweep one parameter over a list of values (--param, --values), every other
 parameter at its default or --set value; or run a phased plan (--plan): each
 phase evaluates a grid, or one-at-a-time variations, around the current
 baseline and locks its winner in before the next phase. The built-in plan is
@@ -35,46 +33,42 @@ the defaults, the score and the main metrics), each phase's winner, then
 configuration. A plan is checked and counted before anything runs (a
 parameter named twice, a repeated value or more than 10 million
 configurations is refused).`,
-		Example: `  gem sweep --strategy specialist --param top_n --values 1,3,5,10
+		`  gem sweep --strategy specialist --param top_n --values 1,3,5,10
   gem sweep --plan phased --dry-run
   gem sweep --plan phased --data ../shared/data/binance_spot_1d_panel_merged.csv.gz
-  gem sweep --plan myplan.yaml --resume`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			spec, err := r.spec(cmd, plan != "")
-			if err != nil {
-				return err
-			}
-			pl, err := search.SweepPlan(param, values)
-			if plan != "" {
-				pl, err = search.NamedPlan(plan)
-			}
-			if err != nil {
-				return err
-			}
-			total, err := pl.Size(spec.Params) // checks every phase before anything runs
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if dryRun {
-				return render.Plan(out, pl, spec.Params)
-			}
-			m, err := search.NewPhased(pl, spec.Params)
-			if err != nil {
-				return err
-			}
-			pool, desc, err := r.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			fmt.Fprintf(out, "%s\n%s, %d phase(s), about %d configurations, %d workers\n", desc, render.Setup(pool.Env.Panel, spec), len(pl.Phases), total, r.workers)
-			if len(pl.Phases) > 1 {
-				render.Phases(out, m)
-			}
-			return r.search(cmd, pool, spec, m, 0, planBatch, render.Shown(pl)...)
-		},
+  gem sweep --plan myplan.yaml --resume`)
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error { return r.prepare(plan != "")(cmd, args) }
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		spec := r.base
+		pl, err := search.SweepPlan(param, values)
+		if plan != "" {
+			pl, err = search.NamedPlan(plan)
+		}
+		if err != nil {
+			return err
+		}
+		total, err := pl.Size(spec.Params) // checks every phase before anything runs
+		if err != nil {
+			return err
+		}
+		out := cmd.OutOrStdout()
+		if dryRun {
+			return render.Plan(out, pl, spec.Params)
+		}
+		m, err := search.NewPhased(pl, spec.Params)
+		if err != nil {
+			return err
+		}
+		pool, desc, err := r.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		fmt.Fprintf(out, "%s\n%s, %d phase(s), about %d configurations, %d workers\n", desc, render.Setup(pool.Env.Panel, spec), len(pl.Phases), total, r.workers)
+		if len(pl.Phases) > 1 {
+			render.Phases(out, m)
+		}
+		return r.search(cmd, pool, spec, m, 0, planBatch, render.Shown(pl)...)
 	}
 	r.register(cmd.Flags())
 	cmd.Flags().StringVar(&param, "param", "", "parameter to sweep")

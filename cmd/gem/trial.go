@@ -74,7 +74,8 @@ type runFlags struct {
 	workers int
 	seeds   int             // --seeds, where a command has it (seedsUsage)
 	dist    distFlags       // where a command registers them
-	cfg     strategy.Config // set by spec
+	base    trial.Spec      // the trial the flags describe, set by prepare
+	cfg     strategy.Config // its configuration
 }
 
 // seedsUsage is the help of --seeds: evaluate each configuration under
@@ -88,25 +89,27 @@ func (r *runFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&r.workers, "workers", runtime.NumCPU(), "parallel evaluations (at least 1)")
 }
 
-// spec checks --workers and returns the trial the flags describe: of the
-// ensemble, when ensemble is set and --strategy is not given.
-func (r *runFlags) spec(cmd *cobra.Command, ensemble bool) (trial.Spec, error) {
-	if ensemble && !cmd.Flags().Changed("strategy") {
-		r.strat.name = "ensemble"
+// prepare returns a PreRunE that checks --workers and builds the trial the
+// flags describe (base and cfg): of the ensemble, when ensemble is set and
+// --strategy is not given.
+func (r *runFlags) prepare(ensemble bool) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		if ensemble && !cmd.Flags().Changed("strategy") {
+			r.strat.name = "ensemble"
+		}
+		if err := checkWorkers(r.workers); err != nil {
+			return err
+		}
+		cfg, fill, err := r.strat.config()
+		if err == nil {
+			r.cfg, r.base = cfg, r.strat.spec(cfg, fill)
+		}
+		return err
 	}
-	if err := checkWorkers(r.workers); err != nil {
-		return trial.Spec{}, err
-	}
-	cfg, fill, err := r.strat.config()
-	if err != nil {
-		return trial.Spec{}, err
-	}
-	r.cfg = cfg
-	return r.strat.spec(cfg, fill), nil
 }
 
 // open opens the pool of the command's trials (openPool) and checks that
-// its data suits the strategy of spec. The caller closes the pool.
+// its data suits the strategy. The caller closes the pool.
 func (r *runFlags) open(cmd *cobra.Command) (*trial.Pool, string, error) {
 	pool, desc, err := openPool(cmd.Context(), cmd.ErrOrStderr(), &r.data, &r.lf, r.workers, cmd.Name())
 	if err == nil {

@@ -16,10 +16,8 @@ func newWalkForwardCmd() *cobra.Command {
 	var train, test, budget, batch int
 	var anchored bool
 	var seed uint64
-	cmd := &cobra.Command{
-		Use:   "walkforward",
-		Short: "Walk-forward optimisation: select on each training window, score on the next test window",
-		Long: `Select a configuration on each training window (--train days, rolling, or from
+	cmd := command("walkforward", "Walk-forward optimisation: select on each training window, score on the next test window",
+		`Select a configuration on each training window (--train days, rolling, or from
 the first day with --anchored) with a plan (--plan, default the published
 phased plan) or a search method (--method, --budget, --space), score the
 selection on the --test days that follow (warm: fits and the regime model see
@@ -27,36 +25,32 @@ all the data before), and roll on by --test days. --score-from/--score-to
 bound the test windows. Prints each fold, then the chained out-of-sample run
 beside the mean in-sample score and the BTC+ETH benchmark on the same days.
 Every trial lands in the ledger with its training window.`,
-		Example: `  gem walkforward --data ../shared/data/binance_spot_1d_panel_merged.csv.gz --train 730 --test 180 --score-from 2021-01-01`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			base, err := r.spec(cmd, true)
-			if err != nil {
-				return err
-			}
-			newMethod, _, err := search.Named(plan, method, spaceArg, seed, base.Params)
-			if err != nil {
-				return err
-			}
-			if method == "" {
-				budget = 0 // a plan runs whole
-			}
-			pool, desc, err := r.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			out, mode := cmd.OutOrStdout(), map[bool]string{false: "rolling", true: "anchored"}[anchored]
-			fmt.Fprintf(out, "%s\n%s, %s fills, %s, %s training windows of %d days, test windows of %d days\n", desc, base.Strategy, base.Fill, render.Changes(base.Params), mode, train, test)
-			wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: budget, Batch: batch, Train: train, Test: test, Anchored: anchored,
-				From: r.strat.win.From, To: r.strat.win.To, OnFold: func(f trial.Fold) { render.Fold(out, f) }}
-			res, err := wf.Run(cmd.Context())
-			if err != nil {
-				return err
-			}
-			render.WalkForward(out, res, pool.Env.Panel)
-			return nil
-		},
+		`  gem walkforward --data ../shared/data/binance_spot_1d_panel_merged.csv.gz --train 730 --test 180 --score-from 2021-01-01`)
+	cmd.PreRunE = r.prepare(true)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		base := r.base
+		newMethod, _, err := search.Named(plan, method, spaceArg, seed, base.Params)
+		if err != nil {
+			return err
+		}
+		if method == "" {
+			budget = 0 // a plan runs whole
+		}
+		pool, desc, err := r.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		out, mode := cmd.OutOrStdout(), map[bool]string{false: "rolling", true: "anchored"}[anchored]
+		fmt.Fprintf(out, "%s\n%s, %s fills, %s, %s training windows of %d days, test windows of %d days\n", desc, base.Strategy, base.Fill, render.Changes(base.Params), mode, train, test)
+		wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: budget, Batch: batch, Train: train, Test: test, Anchored: anchored,
+			From: r.strat.win.From, To: r.strat.win.To, OnFold: func(f trial.Fold) { render.Fold(out, f) }}
+		res, err := wf.Run(cmd.Context())
+		if err != nil {
+			return err
+		}
+		render.WalkForward(out, res, pool.Env.Panel)
+		return nil
 	}
 	r.register(cmd.Flags())
 	cmd.Flags().IntVar(&train, "train", 730, "days of each training window")
