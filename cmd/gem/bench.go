@@ -18,9 +18,8 @@ the panel load, the ensemble's evaluation (base + stress) cold (a fresh cache:
 every fit and regime posterior computed) and warm (fits and posteriors cached
 from an earlier configuration in the same process), and the GEM specialist in
 reference mode on the golden datasets beside the reference's own timings.
-Each figure is the median of several runs. Prints evaluations/s, token-days/s
-(token-days of the panel per second, base and stress counted), allocations
-per evaluation and the process's peak resident memory.`,
+Each figure is the median of several runs (token-days/s: of the panel, base
+and stress runs counted); then the process's peak resident memory.`,
 		`  gem bench
   gem bench --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

@@ -32,10 +32,10 @@ without a regime model runs once per side.`,
   gem compare --a "hmm.restarts=40 hmm.refit_restarts=2" --b "" --seeds 8 --data ../shared/data/binance_spot_1d_panel_merged.csv.gz`)
 	cmd.PreRunE = r.prepare(true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		base, c := r.base, selection.Comparison{Base: r.base}
+		c := selection.Comparison{Base: r.base}
 		for i, changes := range []string{a, b} {
 			var err error
-			if c.Specs[i], err = selection.Side(base, changes, r.seeds); err != nil {
+			if c.Specs[i], err = selection.Side(r.base, changes, r.seeds); err != nil {
 				return fmt.Errorf("--%c: %w", 'a'+i, err)
 			}
 		}
@@ -47,7 +47,7 @@ without a regime model runs once per side.`,
 		if err := c.Run(cmd.Context(), pool); err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", desc, render.Setup(pool.Env.Panel, base))
+		fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", desc, render.Setup(pool.Env.Panel, r.base))
 		c.Write(cmd.OutOrStdout())
 		return nil
 	}

@@ -39,7 +39,6 @@ configurations is refused).`,
   gem sweep --plan myplan.yaml --resume`)
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error { return r.prepare(plan != "")(cmd, args) }
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		spec := r.base
 		pl, err := search.SweepPlan(param, values)
 		if plan != "" {
 			pl, err = search.NamedPlan(plan)
@@ -47,15 +46,15 @@ configurations is refused).`,
 		if err != nil {
 			return err
 		}
-		total, err := pl.Size(spec.Params) // checks every phase before anything runs
+		total, err := pl.Size(r.base.Params) // checks every phase before anything runs
 		if err != nil {
 			return err
 		}
 		out := cmd.OutOrStdout()
 		if dryRun {
-			return render.Plan(out, pl, spec.Params)
+			return render.Plan(out, pl, r.base.Params)
 		}
-		m, err := search.NewPhased(pl, spec.Params)
+		m, err := search.NewPhased(pl, r.base.Params)
 		if err != nil {
 			return err
 		}
@@ -64,11 +63,11 @@ configurations is refused).`,
 			return err
 		}
 		defer pool.Close()
-		fmt.Fprintf(out, "%s\n%s, %d phase(s), about %d configurations, %d workers\n", desc, render.Setup(pool.Env.Panel, spec), len(pl.Phases), total, r.workers)
+		fmt.Fprintf(out, "%s\n%s, %d phase(s), about %d configurations, %d workers\n", desc, render.Setup(pool.Env.Panel, r.base), len(pl.Phases), total, r.workers)
 		if len(pl.Phases) > 1 {
 			render.Phases(out, m)
 		}
-		return r.search(cmd, pool, spec, m, 0, planBatch, render.Shown(pl)...)
+		return r.search(cmd, pool, r.base, m, 0, planBatch, render.Shown(pl)...)
 	}
 	r.register(cmd.Flags())
 	cmd.Flags().StringVar(&param, "param", "", "parameter to sweep")

@@ -28,8 +28,7 @@ Every trial lands in the ledger with its training window.`,
 		`  gem walkforward --data ../shared/data/binance_spot_1d_panel_merged.csv.gz --train 730 --test 180 --score-from 2021-01-01`)
 	cmd.PreRunE = r.prepare(true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		base := r.base
-		newMethod, _, err := search.Named(plan, method, spaceArg, seed, base.Params)
+		newMethod, _, err := search.Named(plan, method, spaceArg, seed, r.base.Params)
 		if err != nil {
 			return err
 		}
@@ -42,8 +41,8 @@ Every trial lands in the ledger with its training window.`,
 		}
 		defer pool.Close()
 		out, mode := cmd.OutOrStdout(), map[bool]string{false: "rolling", true: "anchored"}[anchored]
-		fmt.Fprintf(out, "%s\n%s, %s fills, %s, %s training windows of %d days, test windows of %d days\n", desc, base.Strategy, base.Fill, render.Changes(base.Params), mode, train, test)
-		wf := &trial.WalkForward{Pool: pool, Base: base, Method: newMethod, Budget: budget, Batch: batch, Train: train, Test: test, Anchored: anchored,
+		fmt.Fprintf(out, "%s\n%s, %s fills, %s, %s training windows of %d days, test windows of %d days\n", desc, r.base.Strategy, r.base.Fill, render.Changes(r.base.Params), mode, train, test)
+		wf := &trial.WalkForward{Pool: pool, Base: r.base, Method: newMethod, Budget: budget, Batch: batch, Train: train, Test: test, Anchored: anchored,
 			From: r.strat.win.From, To: r.strat.win.To, OnFold: func(f trial.Fold) { render.Fold(out, f) }}
 		res, err := wf.Run(cmd.Context())
 		if err != nil {
