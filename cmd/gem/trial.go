@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"gem/harness"
-	"gem/ledger"
 	"gem/progress"
 	"gem/render"
 	"gem/search"
@@ -29,18 +28,6 @@ type ledgerFlags struct {
 func (l *ledgerFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&l.path, "ledger", "results/ledger.tsv", `ledger file ("-" for none)`)
 	fs.BoolVar(&l.resume, "resume", false, "skip configurations already in the ledger (same harness and data)")
-}
-
-// open opens the ledger (nil for none), telling the user when a torn line was repaired.
-func (l *ledgerFlags) open(stderr io.Writer) (*ledger.Ledger, error) {
-	if l.path == "" || l.path == "-" {
-		return nil, nil
-	}
-	lg, repaired, err := ledger.Open(l.path)
-	if repaired {
-		fmt.Fprintf(stderr, "gem: %s: repaired a torn last line left by an interrupted run\n", l.path)
-	}
-	return lg, err
 }
 
 // openPool loads the data and returns a pool that runs command's trials on
