@@ -67,7 +67,8 @@ func evalLine(ctx context.Context, w *bufio.Writer, line []byte, env *trial.Env,
 	if err != nil {
 		return err
 	}
-	spec := trial.Spec{Strategy: base.Strategy, Fill: base.Fill, Params: a}
+	spec := base
+	spec.Params = a
 	t, err := trial.Evaluate(ctx, env, spec)
 	if err != nil {
 		return err

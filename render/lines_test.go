@@ -83,3 +83,55 @@ func TestEvalLines(t *testing.T) {
 		t.Errorf("huge line: %v", err)
 	}
 }
+
+// TestEvalLinesWindow: each line is scored on the base spec's scoring
+// window, as trial.Evaluate scores the same spec, not on the whole data.
+func TestEvalLinesWindow(t *testing.T) {
+	cfg := synth.DefaultConfig()
+	cfg.Tokens, cfg.Days = 15, 400
+	p, err := synth.Panel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := strategy.New("specialist")
+	base := trial.NewSpec(spec, harness.Causal)
+	base.Window = trial.Window{From: p.Dates[300]}
+	env := trial.NewEnv(p, "eval")
+	var out strings.Builder
+	if err := EvalLines(context.Background(), strings.NewReader(`{"top_n": 3}`), &out, env, base, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Score *float64 `json:"score"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &r); err != nil {
+		t.Fatal(err)
+	}
+	whole := base
+	whole.Window = trial.Window{}
+	for _, s := range []*trial.Spec{&base, &whole} {
+		a, err := s.Params.ApplyJSON([]byte(`{"top_n": 3}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Params = a
+	}
+	want, err := trial.Evaluate(context.Background(), env, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := trial.Evaluate(context.Background(), env, whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Score() == other.Score() {
+		t.Fatalf("the window does not change the score (%v): the test cannot tell them apart", want.Score())
+	}
+	got := math.Inf(-1)
+	if r.Score != nil {
+		got = *r.Score
+	}
+	if math.Float64bits(got) != math.Float64bits(want.Score()) {
+		t.Errorf("stdin score %v, windowed evaluation %v (whole data %v)", got, want.Score(), other.Score())
+	}
+}
