@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,19 +33,45 @@ func synthCSV(t *testing.T) string {
 	return path
 }
 
-// buildGem builds the gem binary into a temporary directory.
+// built is the gem binary the process-level tests share: linking it takes
+// seconds, so it is built once per test binary, into a directory TestMain
+// removes.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// TestMain runs the tests and removes the shared binary's directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildGem returns the path of the gem binary, built on the first call.
 func buildGem(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("no go tool to build the binary with: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "gem")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "gem-cli-test-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "gem")
+		if out, err := exec.Command(goTool, "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 // ledgerRows returns the data lines of a ledger file, failing on a line

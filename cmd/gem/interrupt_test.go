@@ -186,6 +186,7 @@ func TestInterruptSweeps(t *testing.T) {
 		{"distributed", []string{"--distributed", "--ack-wait", "5s"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // most of a run is waiting for its interrupt
 			rng := rand.New(rand.NewPCG(10, uint64(len(tc.extra))))
 			rows := 0
 			for i := range *interruptRuns {
