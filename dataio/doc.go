@@ -30,10 +30,12 @@
 //   - source.go: Source, the options of the --data flags (files or the
 //     synthetic universe, filters, perp funding): Load (a panel and its
 //     description), Read, Check and Convert.
+//   - warn.go: PanelWarnings, what makes a panel that loads a poor test
+//     (one token, nothing to fit), which Source.Load passes to Warn.
 //   - *_test.go: formats and round trips (read_test.go), the bad-input
 //     table (bad_test.go), fuzz targets (fuzz_test.go), filters, checks,
-//     sources and the printed check report (source_test.go),
-//     every file of ../shared/data (shared_test.go), BenchmarkRead
+//     sources and the printed check report (source_test.go), warnings
+//     (warn_test.go), every file of ../shared/data (shared_test.go), BenchmarkRead
 //     (bench_test.go), and the hostile corpus (corpus_test.go: every case of
 //     package gem/dataio/corpus, the small ones committed in
 //     testdata/corpus, run through Read and Data.Panel in a child process

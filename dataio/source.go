@@ -45,7 +45,8 @@ type Source struct {
 	// AllowMixed is Data.AllowMixed: spot and perp files in one panel.
 	AllowMixed bool
 	// Warn, when set, is told about each row DropBadRows skipped, in file
-	// order, and then their number, before the filters run.
+	// order, and then their number, before the filters run; and by Load,
+	// of each of PanelWarnings, prefixed "warning: ".
 	Warn func(msg string)
 }
 
@@ -66,6 +67,9 @@ func (s *Source) Load() (p *harness.Panel, desc string, err error) {
 		return nil, "", err
 	}
 	desc = fmt.Sprintf("%s: %d tokens, %d days (%s..%s)", what, p.NumTokens(), p.NumDays(), p.Dates[0], p.Dates[p.NumDays()-1])
+	for _, w := range PanelWarnings(p, what) {
+		s.warn("warning: " + w)
+	}
 	if s.Funding != "" {
 		if !p.HasPerps() {
 			return nil, "", fmt.Errorf("--funding %s: the data has no perps (a perp file's name contains \"perp\")", s.Funding)

@@ -38,7 +38,7 @@ func TestSourceLoad(t *testing.T) {
 		{name: "strict file", src: Source{Paths: []string{path}}, err: path + ":4"},
 		{name: "dropped and filtered", src: Source{Paths: []string{path}, DropBadRows: true, Filter: Filter{ExcludeStablecoins: true}, To: "2024-01-02"},
 			desc:     path + " (1 bad rows dropped) [to 2024-01-02, no stablecoins]: 1 tokens, 2 days (2024-01-01..2024-01-02)",
-			warnings: []string{"dropped " + path + ":4:", "--drop-bad-rows dropped 1 rows"}},
+			warnings: []string{"dropped " + path + ":4:", "--drop-bad-rows dropped 1 rows", "warning: " + path + " (1 bad rows dropped) [to 2024-01-02, no stablecoins]: one token (BTC)"}},
 		{name: "bad from", src: Source{Paths: []string{path}, From: "2024-13-01"}, err: "--from: "},
 		{name: "bad to", src: Source{Synth: small, To: "yesterday"}, err: "--to: "},
 		{name: "bad format", src: Source{Paths: []string{path}, Format: "xml"}, err: "--format: "},

@@ -29,7 +29,9 @@
 //	                decision day, and PanelID for caches.
 //	panel.go        Date, Candle, Series and Panel: point-in-time candles by
 //	                token and calendar day, indexed in memory proportional
-//	                to the candles (not tokens × days).
+//	                to the candles (not tokens × days), both ways: a token's
+//	                candles through a day (Rows) and a day's tokens
+//	                (TradingOn).
 //	load.go         the long candle CSV (plain or gzip): CSVReader, OpenCSV,
 //	                LoadFiles, ParseError with file, line and column; the
 //	                candle rules (CheckValue, CheckToken, ValidateCandle),
@@ -52,7 +54,7 @@
 // liquidation, stressed funding and signed HHI by hand, fuzzed
 // invariants of signed books, the funding reader on hostile input), account_test.go (the Account's marks against the snapshots),
 // load_test.go and fuzz_test.go (the CSV reader on bad and hostile input),
-// panel_test.go (Rows against counting, duplicates, dates, a sparse panel's
+// panel_test.go (Rows and TradingOn against counting, duplicates, dates, a sparse panel's
 // memory), metrics_test.go (annualising by elapsed days),
 // bench_test.go (loading the merged panel).
 package harness

@@ -59,6 +59,10 @@ type Panel struct {
 	// when the panel is not dense: a table of the token's span, or a binary
 	// search of Series[i].Day.
 	idx []tokenIndex
+	// trading[dayStart[d]:dayStart[d+1]] are the tokens with a candle on
+	// calendar day d, in token order: 4 bytes per candle and per day.
+	trading  []int32
+	dayStart []int32
 
 	// perp[i] says token i is a perpetual future (nil: all spot), and
 	// funding[i] is its funding settlements (nil: none), and missing the
@@ -302,6 +306,7 @@ const (
 )
 
 func (p *Panel) index() {
+	p.indexDays()
 	nd := len(p.Dates)
 	if len(p.Series)*nd <= denseSlack*p.TokenDays()+denseExtra {
 		p.rows = make([]int32, len(p.Series)*nd)
@@ -341,6 +346,36 @@ func (p *Panel) index() {
 		}
 		p.idx[i] = x
 	}
+}
+
+// indexDays builds the tokens trading on each day by a counting sort of
+// the candles on their days: walking the tokens in order keeps each day's
+// list in token order.
+func (p *Panel) indexDays() {
+	p.dayStart = make([]int32, len(p.Dates)+1)
+	for _, s := range p.Series {
+		for _, d := range s.Day {
+			p.dayStart[d+1]++
+		}
+	}
+	for d := range p.Dates {
+		p.dayStart[d+1] += p.dayStart[d]
+	}
+	p.trading = make([]int32, p.dayStart[len(p.Dates)])
+	next := slices.Clone(p.dayStart[:len(p.Dates)])
+	for i, s := range p.Series {
+		for _, d := range s.Day {
+			p.trading[next[d]] = int32(i)
+			next[d]++
+		}
+	}
+}
+
+// TradingOn returns the tokens with a candle on calendar day d, in
+// increasing order; the slice is capped and must not be modified.
+func (p *Panel) TradingOn(d int) []int32 {
+	lo, hi := p.dayStart[d], p.dayStart[d+1]
+	return p.trading[lo:hi:hi]
 }
 
 // NumDays is the length of the union calendar.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -26,7 +27,8 @@ func randomCandles(seed uint64, nt, nd int, density float64) []Candle {
 
 // TestPanelRows: Rows agrees with counting the token's candles dated on or
 // before the day, on panels that get the tokens × days table (dense), the
-// per-token tables, and binary search (sparse tokens).
+// per-token tables, and binary search (sparse tokens); TradingOn lists
+// exactly the tokens that have one of their candles on the day.
 func TestPanelRows(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
@@ -62,6 +64,17 @@ func TestPanelRows(t *testing.T) {
 					if got := p.Rows(i, d); got != want {
 						t.Fatalf("Rows(%s, %d) = %d, want %d", s.Token, d, got, want)
 					}
+				}
+			}
+			for d := range p.NumDays() {
+				var want []int32
+				for i, s := range p.Series {
+					if slices.Contains(s.Day, int32(d)) {
+						want = append(want, int32(i))
+					}
+				}
+				if got := p.TradingOn(d); !slices.Equal(got, want) {
+					t.Fatalf("TradingOn(%d) = %v, want %v", d, got, want)
 				}
 			}
 		})

@@ -61,6 +61,17 @@ func (v *View) Trading(i int) bool {
 	return n > 0 && int(v.p.Series[i].Day[n-1]) == v.end
 }
 
+// TradingOn returns the tokens with a candle on calendar day d (0 ≤ d ≤
+// Day()) in increasing order, so that a strategy can visit a day's
+// candles in time proportional to their number rather than to the
+// tokens. The slice is capped; callers must not modify it.
+func (v *View) TradingOn(d int) []int32 {
+	if d > v.end {
+		panic("harness: View.TradingOn beyond the decision day")
+	}
+	return v.p.TradingOn(d)
+}
+
 // Date returns the date of a visible calendar day d (0 <= d <= Day()).
 func (v *View) Date(d int) Date {
 	if d > v.end {

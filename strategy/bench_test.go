@@ -2,9 +2,13 @@ package strategy_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"syscall"
 	"testing"
+	"time"
 
 	"gem/harness"
 	"gem/strategy"
@@ -54,20 +58,24 @@ func BenchmarkEnsemble(b *testing.B) {
 	cfg, _ := strategy.New("ensemble")
 	b.Run("cache=cold", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := cpuTime(b)
 		for b.Loop() {
 			evalOnce(b, p, cfg, strategy.NewCache(), harness.Causal)
 		}
+		reportCPU(b, cpu0)
 		reportTokenDays(b, p)
 	})
 	b.Run("cache=warm", func(b *testing.B) {
 		cache := strategy.NewCache()
 		want := evalOnce(b, p, cfg, cache, harness.Causal).Score
 		b.ReportAllocs()
+		cpu0 := cpuTime(b)
 		for b.Loop() {
 			if got := evalOnce(b, p, cfg, cache, harness.Causal).Score; got != want && !(got != got && want != want) {
 				b.Fatalf("warm score %v, cold %v", got, want)
 			}
 		}
+		reportCPU(b, cpu0)
 		reportTokenDays(b, p)
 	})
 }
@@ -107,4 +115,73 @@ func BenchmarkSpecialistGolden(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkScale evaluates the default ensemble and the default specialist
+// (base + stress, a fresh cache each time, so every fit and the regime walk
+// are computed) on synthetic universes of tokens × days. token-days/s is
+// the speed in candles evaluated, cpu-ns/token-day the process's CPU time
+// (user + system, getrusage) per candle, which a machine shared with other
+// work disturbs less than the wall clock, and bytes/token-day the heap that
+// the panel and the evaluation's cache hold afterwards, per candle: a
+// column that stays flat across the grid is a cost linear in tokens and in
+// days. The grid is tokens 100, 200, 400 × days 500, 1000, 2000, and 100
+// tokens over 4,000 and 8,000 days: the ensemble's regime detector refits on
+// a trailing window of up to 3,650 observations (regime.DefaultWalkSettings),
+// so until the history fills it a refit's cost grows with the days.
+func BenchmarkScale(b *testing.B) {
+	type size struct{ tokens, days int }
+	var sizes []size
+	for _, nt := range []int{100, 200, 400} {
+		for _, nd := range []int{500, 1000, 2000} {
+			sizes = append(sizes, size{nt, nd})
+		}
+	}
+	sizes = append(sizes, size{100, 4000}, size{100, 8000})
+	for _, name := range []string{"ensemble", "specialist"} {
+		cfg, _ := strategy.New(name)
+		for _, sz := range sizes {
+			b.Run(fmt.Sprintf("strategy=%s/tokens=%d/days=%d", name, sz.tokens, sz.days), func(b *testing.B) {
+				sc := synth.DefaultConfig()
+				sc.Tokens, sc.Days = sz.tokens, sz.days
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				p, err := synth.Panel(sc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var cache *strategy.Cache
+				cpu0 := cpuTime(b)
+				for b.Loop() {
+					cache = strategy.NewCache()
+					evalOnce(b, p, cfg, cache, harness.Causal)
+				}
+				cpu := cpuTime(b) - cpu0
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				td := float64(p.TokenDays())
+				b.ReportMetric(td*float64(b.N)/b.Elapsed().Seconds(), "token-days/s")
+				b.ReportMetric(float64(cpu)/(td*float64(b.N)), "cpu-ns/token-day")
+				b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/td, "bytes/token-day")
+				runtime.KeepAlive(cache)
+				runtime.KeepAlive(p)
+			})
+		}
+	}
+}
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per evaluation since cpu0 (cpu-ms/eval),
+// steadier than the wall clock on a machine shared with other work.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/1e6/float64(b.N), "cpu-ms/eval")
 }

@@ -37,9 +37,9 @@ func (b *Benchmark) book(v *harness.View) []harness.Target {
 		b.basket = presentMajors(v.TokenIndex)
 	}
 	if len(b.basket) == 0 {
-		for i := range v.NumTokens() {
-			if v.Trading(i) {
-				b.basket = append(b.basket, i)
+		if d := v.Day(); d >= 0 {
+			for _, i := range v.TradingOn(d) {
+				b.basket = append(b.basket, int(i))
 			}
 		}
 		if len(b.basket) == 0 {

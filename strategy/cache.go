@@ -31,23 +31,29 @@ type fitKey struct {
 	ref    bool // reference conventions: absolute R² floor, stopped tokens fitted
 }
 
-// dayFit is a cached fit: the fit itself plus the window's rows, needed to
-// compute the ATR for any lookback.
+// dayFit is a cached fit of one token: the fit itself plus the window's
+// rows, needed to compute the ATR for any lookback.
 type dayFit struct {
 	Fit
+	tok        int32
 	start, end int32 // the fit window is rows [start, end) of the token
 	mean       float64
 }
 
-// fitTable holds one key's fits, one row of tokens per calendar day, and
-// the rankings of those fits by momentum.
+// fitTable holds one key's fits by calendar day, each day only the tokens
+// fitted on it, and the rankings of those fits by momentum. With causal
+// conventions a day's fits are the tokens with a candle on it (View.TradingOn),
+// so the table's memory and work grow with the candles, not with tokens ×
+// days; the reference conventions also fit every stopped token, every day.
 type fitTable struct {
 	mu       sync.Mutex
 	nt       int
-	days     [][]dayFit           // by day; nil where no run has asked yet
+	days     [][]dayFit           // by day, in token order; nil where no run has asked yet
 	rankings map[rankKey][]ranked // by day; nil until asked for
 	w        fitter               // scratch of the fits
+	row      []dayFit             // scratch of a day's fits
 	logs     [][]float64          // natural logs of each token's closes seen so far
+	latest   []dayFit             // each token's latest fit (end 0: none yet)
 }
 
 // rankKey is what a ranking by momentum depends on besides the fits.
@@ -56,15 +62,16 @@ type rankKey struct {
 	lowest   bool
 }
 
-// ranked is a day's fitted tokens in ranking order with their momentum.
+// ranked is a day's fits in ranking order (positions in the day's fits)
+// with their momentum.
 type ranked struct {
-	tokens   []int32
+	order    []int32
 	momentum []float64
 }
 
-// ranking returns the fitted tokens of day d (whose fits are fits) sorted by
-// momentum, descending or, with lowest, ascending; a stable sort, so ties
-// stay in token order. It is computed once per day and key.
+// ranking returns the fits of day d (fits) sorted by momentum, descending
+// or, with lowest, ascending; a stable sort, so ties stay in token order. It
+// is computed once per day and key.
 func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) ranked {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -75,14 +82,12 @@ func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) ranked {
 	for len(r) <= d {
 		r = append(r, ranked{})
 	}
-	if r[d].tokens == nil {
-		order := make([]int32, 0, len(fits))
+	if r[d].order == nil {
+		order := make([]int32, len(fits))
 		mom := make([]float64, len(fits))
-		for tok, f := range fits {
-			if f.OK {
-				order = append(order, int32(tok))
-				mom[tok] = f.Momentum(k.exponent)
-			}
+		for j, f := range fits {
+			order[j] = int32(j)
+			mom[j] = f.Momentum(k.exponent)
 		}
 		slices.SortStableFunc(order, func(a, b int32) int {
 			if k.lowest {
@@ -91,10 +96,10 @@ func (t *fitTable) ranking(d int, k rankKey, fits []dayFit) ranked {
 			return cmp.Compare(mom[b], mom[a])
 		})
 		sorted := make([]float64, len(order))
-		for i, tok := range order {
-			sorted[i] = mom[tok]
+		for i, j := range order {
+			sorted[i] = mom[j]
 		}
-		r[d] = ranked{tokens: order, momentum: sorted}
+		r[d] = ranked{order: order, momentum: sorted}
 	}
 	t.rankings[k] = r
 	return r[d]
@@ -111,7 +116,7 @@ func (c *Cache) table(k fitKey, nt int) *fitTable {
 	return t
 }
 
-// day returns the fits of every token on calendar day d (d ≤ v.Day()),
+// day returns the fits of calendar day d (d ≤ v.Day()) in token order,
 // computing them if no run has asked for that day before. Days nobody asks
 // for (a backtest in its cooldown does not look) are never computed. The
 // returned slice must not be modified.
@@ -122,36 +127,31 @@ func (t *fitTable) day(v *harness.View, k fitKey, d int) []dayFit {
 		t.days = append(t.days, nil)
 	}
 	if t.days[d] == nil {
-		row := make([]dayFit, t.nt)
-		t.computeDay(v, k, d, row)
-		t.days[d] = row
+		t.row = t.computeDay(v, k, d, t.row[:0])
+		t.days[d] = append(make([]dayFit, 0, len(t.row)), t.row...)
 	}
 	return t.days[d]
 }
 
-// computeDay fits every token on day d (t.mu held). A token with no new
-// candle since the last computed day keeps that day's fit: its window is the
-// same rows. One backtest runs on one goroutine; parallelism is the trial
-// pool's, one level up.
-func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
-	var prev []dayFit
-	for e := d - 1; e >= 0 && prev == nil; e-- {
-		prev = t.days[e]
-	}
+// computeDay appends the fits of day d to row (t.mu held): with causal
+// conventions the tokens with a candle on the day, with the reference's
+// every token with at least 2 candles. A token whose window is the rows of
+// its latest fit keeps that fit (a fit depends only on its rows). One
+// backtest runs on one goroutine; parallelism is the trial pool's, one
+// level up.
+func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) []dayFit {
 	if t.logs == nil {
 		t.logs = make([][]float64, t.nt)
+		t.latest = make([]dayFit, t.nt)
 	}
-	for i := range row {
+	fit := func(i int) {
 		n := v.LenAt(i, d)
 		if n < 2 {
-			continue
+			return
 		}
-		if !k.ref && int(v.CandleDays(i)[n-1]) != d {
-			continue // causal: a token without a candle on the decision day is not a candidate
-		}
-		if prev != nil && prev[i].OK && int(prev[i].end) == n {
-			row[i] = prev[i]
-			continue
+		if f := t.latest[i]; int(f.end) == n {
+			row = append(row, f)
+			return
 		}
 		start := 0
 		if k.window > 0 && n > k.window {
@@ -162,6 +162,18 @@ func (t *fitTable) computeDay(v *harness.View, k fitKey, d int, row []dayFit) {
 			t.logs[i] = append(t.logs[i], math.Log(closes[r]))
 		}
 		a1, r2, mean := t.w.fitCloses(k.model, closes[start:n], t.logs[i][start:n], k.ref)
-		row[i] = dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, start: int32(start), end: int32(n), mean: mean}
+		f := dayFit{Fit: Fit{A1: a1, R2: r2, OK: true}, tok: int32(i), start: int32(start), end: int32(n), mean: mean}
+		t.latest[i] = f
+		row = append(row, f)
 	}
+	if k.ref {
+		for i := range t.nt {
+			fit(i)
+		}
+		return row
+	}
+	for _, i := range v.TradingOn(d) { // causal: only a token with a candle on the decision day is a candidate
+		fit(int(i))
+	}
+	return row
 }

@@ -29,7 +29,8 @@
 //	               rebalance.
 //	specialist.go  Params and the GEM Specialist: filters, top N, weights.
 //	fit.go         Fit, the trend fits and their R², momentum, the ATR.
-//	cache.go       Cache: the fit tables by day and the momentum rankings.
+//	cache.go       Cache: the fit tables by day (each day only the tokens
+//	               fitted on it) and the momentum rankings.
 //	ensemble.go    EnsembleParams, EnsembleStats and the Ensemble: the regime
 //	               call, the meta-allocator and the risk-off gates.
 //	regime.go      Detector, the regime models (regime.model), the names and
@@ -49,5 +50,6 @@
 // longshort_test.go (the short side on known trends, the long/short
 // formula), weights_test.go (the book reader on hostile input, a replay by hand, the
 // funding alone on the real perp data), bench_test.go
-// (the ensemble on the merged panel, the specialist on the golden datasets).
+// (the ensemble on the merged panel, the specialist on the golden datasets,
+// BenchmarkScale: cost against tokens and days).
 package strategy

@@ -60,8 +60,9 @@ func (e *Ensemble) shortBook(v *harness.View, dst []harness.Target) []harness.Ta
 	r := s.ranking(v, fits)
 	first := len(dst)
 	sum := 0.0
-	for j, tok := range r.tokens {
-		f := fits[tok]
+	for j, at := range r.order {
+		f := &fits[at]
+		tok := f.tok
 		if math.IsNaN(r.momentum[j]) || !(f.A1 < 1) || !(f.R2 > e.P.Short.R2Threshold) || !v.Trading(int(tok)) {
 			continue
 		}

@@ -51,8 +51,8 @@ func (m *market) observe(v *harness.View, d int) (float64, bool) {
 	switch m.name {
 	case MarketEqualWeight:
 		sum, k := 0.0, 0
-		for tok := range v.NumTokens() {
-			if r, ok := logReturn(v, tok, d, true); ok {
+		for _, tok := range v.TradingOn(d) {
+			if r, ok := logReturn(v, int(tok), d, true); ok {
 				sum += r
 				k++
 			}
@@ -60,9 +60,9 @@ func (m *market) observe(v *harness.View, d int) (float64, bool) {
 		return sum / float64(k), k > 0
 	case MarketTop10:
 		m.sizes = m.sizes[:0]
-		for tok := range v.NumTokens() {
-			if r, ok := logReturn(v, tok, d, true); ok {
-				m.sizes = append(m.sizes, tokenSize{tok, dollarVolume(v, tok, d-top10Lookback, d-1), r})
+		for _, tok := range v.TradingOn(d) {
+			if r, ok := logReturn(v, int(tok), d, true); ok {
+				m.sizes = append(m.sizes, tokenSize{int(tok), dollarVolume(v, int(tok), d-top10Lookback, d-1), r})
 			}
 		}
 		slices.SortFunc(m.sizes, func(a, b tokenSize) int {

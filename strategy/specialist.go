@@ -2,7 +2,6 @@ package strategy
 
 import (
 	"fmt"
-	"math"
 	"slices"
 
 	"gem/harness"
@@ -66,6 +65,7 @@ type Specialist struct {
 }
 
 type candidate struct {
+	at       int // position in the day's fits
 	tok      int
 	momentum float64
 	atr      float64
@@ -80,8 +80,8 @@ func NewSpecialist(p Params, cache *Cache) *Specialist {
 	return &Specialist{P: p, cache: cache}
 }
 
-// fits returns every token's fit on the view's decision day, or nil before
-// the first day.
+// fits returns the fits of the view's decision day in token order (the
+// tokens that can be fitted that day), or nil before the first day.
 func (s *Specialist) fits(v *harness.View) []dayFit {
 	d := v.Day()
 	if d < 0 {
@@ -95,8 +95,9 @@ func (s *Specialist) key(v *harness.View) fitKey {
 	return fitKey{panel: v.Panel(), window: s.P.FitWindow, model: s.P.Model, ref: v.Fill() == harness.Reference}
 }
 
-// ranking returns the fitted tokens of the view's day by momentum, highest
-// first (lowest first with pick_lowest_momentum), ties in token order.
+// ranking returns the view's day's fits (positions in fits) by momentum,
+// highest first (lowest first with pick_lowest_momentum), ties in token
+// order.
 func (s *Specialist) ranking(v *harness.View, fits []dayFit) ranked {
 	if fits == nil {
 		return ranked{}
@@ -118,11 +119,8 @@ func (s *Specialist) Decide(v *harness.View, a *harness.Account, dst []harness.T
 // signalsFire applies SignalsFire to each fitted token's momentum.
 func (s *Specialist) signalsFire(v *harness.View, a *harness.Account) bool {
 	fits := s.fits(v)
-	return SignalsFire(a, len(fits), func(i int) float64 {
-		if !fits[i].OK {
-			return math.NaN()
-		}
-		return fits[i].Momentum(s.P.R2Exponent)
+	return SignalsFire(a, len(fits), func(j int) (int, float64) {
+		return int(fits[j].tok), fits[j].Momentum(s.P.R2Exponent)
 	})
 }
 
@@ -153,8 +151,8 @@ func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Tar
 			return 1
 		})
 	}
-	for j, tok := range r.tokens[first:] {
-		f := fits[tok]
+	for j, at := range r.order[first:] {
+		f := fits[at]
 		m := r.momentum[first+j]
 		if p.UseGrowthFilter && !(f.A1 > 1) {
 			continue
@@ -165,7 +163,7 @@ func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Tar
 		if p.UseMomentumCap && p.MomentumCap > 0 && !(m < p.MomentumCap) {
 			continue
 		}
-		s.cands = append(s.cands, candidate{tok: int(tok), momentum: m})
+		s.cands = append(s.cands, candidate{at: int(at), momentum: m})
 		if len(s.cands) == p.TopN {
 			break
 		}
@@ -174,7 +172,8 @@ func (s *Specialist) portfolio(v *harness.View, fits []dayFit, dst []harness.Tar
 	// the reference; this can leave fewer than top_n.
 	kept := s.cands[:0]
 	for _, c := range s.cands {
-		f := fits[c.tok]
+		f := &fits[c.at]
+		c.tok = int(f.tok)
 		c.atr = atr(v.High(c.tok)[f.start:f.end], v.Low(c.tok)[f.start:f.end], v.Close(c.tok)[f.start:f.end], p.ATRWindow, f.mean)
 		if c.atr > 0 {
 			kept = append(kept, c)

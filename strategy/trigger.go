@@ -34,11 +34,13 @@ func (t Trigger) Due(a *harness.Account, fires func() bool) bool {
 
 // SignalsFire reports whether per-token signals call for a rebalance under
 // the reference's rule: a token not held with a positive signal, or a held
-// token with a negative one. signal(i) is token i's signal for i in [0, n);
-// NaN means no signal. It stops at the first token that fires.
-func SignalsFire(a *harness.Account, n int, signal func(i int) float64) bool {
+// token with a negative one. signal(i) for i in [0, n) returns the i-th
+// signalled token and its signal; NaN, or a token never named, means no
+// signal (so a day's signals cost their number, not the panel's tokens).
+// It stops at the first token that fires.
+func SignalsFire(a *harness.Account, n int, signal func(i int) (tok int, sig float64)) bool {
 	for i := range n {
-		if sig := signal(i); a.Held(i) {
+		if tok, sig := signal(i); a.Held(tok) {
 			if sig < 0 {
 				return true
 			}

@@ -80,23 +80,28 @@ func TestTrigger(t *testing.T) {
 
 // TestSignalsFire: with token 1 of three held, a rebalance is due exactly
 // when a token not held has a positive signal or the held one a negative
-// signal; NaN and zero never fire, and the scan stops at the first that does.
+// signal; NaN, zero and a token never named never fire, and the scan stops
+// at the first that does.
 func TestSignalsFire(t *testing.T) {
 	nan := math.NaN()
 	tests := []struct {
 		name    string
 		signals []float64
+		tokens  []int // the token of each signal; nil: signal i is token i's
 		want    bool
 		calls   int
 	}{
-		{"no signals", []float64{nan, nan, nan}, false, 3},
-		{"held rises", []float64{nan, 2, nan}, false, 3},
-		{"held falls", []float64{nan, -0.5, nan}, true, 2},
-		{"other rises", []float64{nan, nan, 0.1}, true, 3},
-		{"first rises", []float64{1, -1, 1}, true, 1},
-		{"all zero", []float64{0, 0, 0}, false, 3},
-		{"others fall", []float64{-1, 1, -3}, false, 3},
-		{"negative zero held", []float64{0, math.Copysign(0, -1), 0}, false, 3},
+		{"no signals", []float64{nan, nan, nan}, nil, false, 3},
+		{"held rises", []float64{nan, 2, nan}, nil, false, 3},
+		{"held falls", []float64{nan, -0.5, nan}, nil, true, 2},
+		{"other rises", []float64{nan, nan, 0.1}, nil, true, 3},
+		{"first rises", []float64{1, -1, 1}, nil, true, 1},
+		{"all zero", []float64{0, 0, 0}, nil, false, 3},
+		{"others fall", []float64{-1, 1, -3}, nil, false, 3},
+		{"negative zero held", []float64{0, math.Copysign(0, -1), 0}, nil, false, 3},
+		{"held not named", []float64{-1, -2}, []int{0, 2}, false, 2},
+		{"held named last", []float64{-1, -2}, []int{2, 1}, true, 2},
+		{"other named rises", []float64{0.5}, []int{2}, true, 1},
 	}
 	p := flatPanel(t, 3, 2)
 	var checked bool
@@ -110,7 +115,13 @@ func TestSignalsFire(t *testing.T) {
 		}
 		for _, tt := range tests {
 			calls := 0
-			got := SignalsFire(a, len(tt.signals), func(i int) float64 { calls++; return tt.signals[i] })
+			got := SignalsFire(a, len(tt.signals), func(i int) (int, float64) {
+				calls++
+				if tt.tokens == nil {
+					return i, tt.signals[i]
+				}
+				return tt.tokens[i], tt.signals[i]
+			})
 			if got != tt.want || calls != tt.calls {
 				t.Errorf("%s: fires %v after %d signals, want %v after %d", tt.name, got, calls, tt.want, tt.calls)
 			}
