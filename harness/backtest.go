@@ -158,6 +158,8 @@ type Config struct {
 	InitialCapital float64
 	// RecordHoldings keeps each day's position values in Run.Holdings.
 	RecordHoldings bool
+	// RecordFills keeps every fill in Run.Fills.
+	RecordFills bool
 	// Window is the scoring window: capital starts on its first day and the
 	// run (so the metrics and the score) covers only its days, while the
 	// strategy's view still reaches back to the panel's first day (the
@@ -200,6 +202,47 @@ type StaleSale struct {
 	Since      int     // the calendar day of the token's last candle
 }
 
+// FillReason says why the harness traded.
+type FillReason uint8
+
+const (
+	// FillRebalance is a trade toward the strategy's new target book.
+	FillRebalance FillReason = iota
+	// FillStale is a position sold whole by the delisting rule
+	// (Config.StaleDays) at its token's last close.
+	FillStale
+	// FillLiquidation is a position closed by the liquidation of the book
+	// at the trigger price on the day's path (Liquidation).
+	FillLiquidation
+)
+
+func (r FillReason) String() string {
+	switch r {
+	case FillStale:
+		return "stale sale"
+	case FillLiquidation:
+		return "liquidation"
+	}
+	return "rebalance"
+}
+
+// Fill is one trade of the book, as the harness books it.
+type Fill struct {
+	Day, Token int
+	Qty        float64 // signed: bought > 0 (a cover included), sold < 0
+	Price      float64 // the price it filled at
+	// Fee is the fee paid: FeeRate of the gross |Qty| × Price for a sale or
+	// the cover of a short no longer targeted, FeeRate of the amount spent
+	// (fee included) for any other buy, and for a liquidation its share of
+	// Liquidation.Fee in proportion to its gross.
+	Fee float64
+	// Traded is what the fill adds to Run.Traded: the amount spent for a
+	// buy other than such a cover (|Qty| × Price + Fee up to rounding), the
+	// gross |Qty| × Price for any other fill.
+	Traded float64
+	Reason FillReason
+}
+
 // Holding is a position's value in a daily snapshot.
 type Holding struct {
 	Token int
@@ -219,7 +262,10 @@ type Run struct {
 	Cash       []float64 // cash after each day's trading
 	Rebalances []Rebalance
 	Holdings   [][]Holding // per day, only with Config.RecordHoldings
-	Final      []Holding   // positions in the last snapshot, in book order
+	// Fills are the trades in the order the book made them, only with
+	// Config.RecordFills (then non-nil, even without a trade).
+	Fills      []Fill
+	Final      []Holding // positions in the last snapshot, in book order
 	FeesPaid   float64
 	Traded     float64   // notional bought plus sold
 	TokensHeld int       // distinct tokens ever held
@@ -258,6 +304,9 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 		dust = 1e-12
 	}
 	pf := newPortfolio(nt, cfg.InitialCapital, cfg.FeeRate, dust)
+	if pf.record = cfg.RecordFills; pf.record {
+		pf.fills = []Fill{}
+	}
 	from, to := cfg.Window.Bounds(nd)
 	if from >= to {
 		return nil, fmt.Errorf("harness: the scoring window has no days")
@@ -325,7 +374,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 				return nil, err
 			}
 		}
-		view.end = day
+		view.end, pf.day = day, day
 		if !ref {
 			view.end = day - 1
 		}
@@ -391,7 +440,7 @@ func Backtest(ctx context.Context, p *Panel, s Strategy, cfg Config) (*Run, erro
 	for _, pos := range pf.positions {
 		run.Final = append(run.Final, Holding{pos.Token, pos.Qty * snapPrice(pos.Token, pos.Entry)})
 	}
-	run.FeesPaid, run.Traded, run.TokensHeld = pf.fees, pf.traded, pf.everHeld
+	run.FeesPaid, run.Traded, run.TokensHeld, run.Fills = pf.fees, pf.traded, pf.everHeld, pf.fills
 	return run, nil
 }
 
@@ -408,7 +457,7 @@ func sellStale(p *Panel, pf *portfolio, run *Run, day, staleDays int) {
 			continue
 		}
 		run.StaleSales = append(run.StaleSales, StaleSale{Day: day, Token: pos.Token, Value: pos.Qty * s.Close[n-1], Since: int(s.Day[n-1])})
-		pf.sellAll(k, s.Close[n-1])
+		pf.sellAll(k, s.Close[n-1], FillStale)
 	}
 }
 

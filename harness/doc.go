@@ -14,7 +14,8 @@
 //
 //	doc.go          this overview.
 //	backtest.go     the contract with the interior (Strategy, Target, Account,
-//	                Stake), FillMode, Config, Run and Backtest, the day loop.
+//	                Stake), FillMode, Config, Run and its opt-in record of
+//	                fills (Fill, FillReason), Backtest, the day loop.
 //	portfolio.go    the cash-and-positions book: valuation and rebalancing
 //	                (sells in book order, then buys), fees per side; signed
 //	                quantities for shorts, margin for levered books.
@@ -50,7 +51,10 @@
 //	fingerprint.go  Fingerprint of the harness source and of a Panel.
 //
 // Tests: backtest_test.go (fills, fees and marks by hand; the score's
-// gates), perp_test.go (shorts, funding at the event's price, intraday
+// gates), fills_test.go (the record of fills by hand: a buy at the open, a
+// stale sale at the last close, a short liquidated at its trigger price,
+// reference fills at the close; on random signed books, the fills summing to
+// the notional traded, the fees and the final positions), perp_test.go (shorts, funding at the event's price, intraday
 // liquidation, stressed funding and signed HHI by hand, fuzzed
 // invariants of signed books, the funding reader on hostile input), account_test.go (the Account's marks against the snapshots),
 // load_test.go and fuzz_test.go (the CSV reader on bad and hostile input),

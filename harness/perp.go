@@ -369,6 +369,8 @@ type Liquidation struct {
 // the gross notional there from what equity remains, so the account keeps
 // max(0, E − fee); an equity already below zero is the shortfall its
 // insurance fund absorbs, and the account is left at zero, never below.
+// Each position closed is a fill at its price there, paying its share of
+// the fee in proportion to its gross notional.
 func checkMargin(pf *portfolio, run *Run, d int, start, extreme func(tok int, entry float64) float64) {
 	if len(pf.positions) == 0 {
 		return
@@ -393,6 +395,16 @@ func checkMargin(pf *portfolio, run *Run, d int, start, extreme func(tok int, en
 		Fee: min(LiquidationFee*gross, max(equity, 0)), Shortfall: max(-equity, 0)}
 	pf.fees += l.Fee
 	pf.traded += gross
+	if pf.record {
+		for _, pos := range pf.positions {
+			p := at(pos.Token, pos.Entry)
+			g, fee := math.Abs(pos.Qty*p), 0.0
+			if gross > 0 {
+				fee = l.Fee * (g / gross)
+			}
+			pf.log(pos.Token, -pos.Qty, p, fee, g, FillLiquidation)
+		}
+	}
 	for len(pf.positions) > 0 {
 		pf.remove(len(pf.positions) - 1)
 	}

@@ -26,6 +26,10 @@ type portfolio struct {
 	traded    float64 // notional traded so far, buys plus sells
 	everHeld  int     // distinct tokens ever bought
 	bought    []bool
+	// record makes every fill append to fills, dated day (Config.RecordFills).
+	record bool
+	day    int
+	fills  []Fill
 }
 
 func newPortfolio(numTokens int, capital, fee, dust float64) *portfolio {
@@ -67,13 +71,23 @@ func (pf *portfolio) remove(k int) {
 	}
 }
 
-// sellAll sells position k whole at price p, paying the fee, and removes it.
-func (pf *portfolio) sellAll(k int, p float64) {
+// log records a fill of signed quantity qty of tok at price p paying fee,
+// traded being what the book adds to its notional traded; only with record.
+func (pf *portfolio) log(tok int, qty, p, fee, traded float64, why FillReason) {
+	pf.fills = append(pf.fills, Fill{Day: pf.day, Token: tok, Qty: qty, Price: p, Fee: fee, Traded: traded, Reason: why})
+}
+
+// sellAll sells position k whole at price p, paying the fee, and removes it,
+// a fill for reason why.
+func (pf *portfolio) sellAll(k int, p float64, why FillReason) {
 	gross := pf.positions[k].Qty * p
 	fee := gross * pf.fee
 	pf.cash += gross - fee
 	pf.fees += fee
 	pf.traded += gross
+	if pf.record {
+		pf.log(pf.positions[k].Token, -pf.positions[k].Qty, p, fee, gross, why)
+	}
 	pf.remove(k)
 }
 
@@ -125,6 +139,9 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 			pf.cash += gross - fee
 			pf.fees += fee
 			pf.traded += gross
+			if pf.record {
+				pf.log(pos.Token, -qty, p, fee, gross, FillRebalance)
+			}
 			pos.Qty -= qty
 			// A long sold to a target of zero or more ends at or below the
 			// dust (the reference's rounding can leave it a sub-ulp
@@ -149,6 +166,9 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 		pf.cash -= gross + fee
 		pf.fees += fee
 		pf.traded += gross
+		if pf.record {
+			pf.log(pos.Token, -pos.Qty, p, fee, gross, FillRebalance)
+		}
 		pf.remove(k)
 	}
 	for _, t := range targets {
@@ -180,6 +200,9 @@ func (pf *portfolio) rebalance(targets []Target, weight []float64, fill func(tok
 		pf.cash -= amount
 		pf.fees += fee
 		pf.traded += amount
+		if pf.record {
+			pf.log(t.Token, qty, p, fee, amount, FillRebalance)
+		}
 		pf.add(t.Token, qty, p)
 	}
 	for _, t := range targets {
@@ -209,5 +232,8 @@ func (pf *portfolio) sellShort(tok int, qty, p float64) {
 	pf.cash += gross - fee
 	pf.fees += fee
 	pf.traded += gross
+	if pf.record {
+		pf.log(tok, -qty, p, fee, gross, FillRebalance)
+	}
 	pf.add(tok, -qty, p)
 }
