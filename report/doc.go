@@ -30,7 +30,8 @@
 //   - ticks.go: axis tickers for dates, log scales and percentages.
 //   - series.go: drawdowns, monthly returns and holding weights of a run.
 //   - tearsheet.go: the tearsheet's computations: DrawdownEpisodes,
-//     Rolling, ComputeExposure, ComputeAttribution, Trades and TradesCSV.
+//     Rolling, ComputeExposure, ComputeAttribution and TradesCSV (the
+//     harness's recorded fills).
 //   - tearsheetpage.go: the tearsheet's tables and charts.
 //   - evaluate.go: Evaluate, a configuration and the benchmark evaluated
 //     for the page.

@@ -10,7 +10,7 @@ import (
 )
 
 // Evaluate evaluates cfg on p with fill mode fill and scoring window win
-// as gem eval does (harness.Evaluate, with the holdings recorded) and,
+// as gem eval does (harness.Evaluate, with the holdings and fills recorded) and,
 // unless cfg is the benchmark itself, the BTC+ETH benchmark beside it under
 // the same harness configuration, and gathers what EvaluationPage shows:
 // the regime posteriors of an ensemble's base run, and the parameters that
@@ -21,7 +21,7 @@ func Evaluate(ctx context.Context, p *harness.Panel, cfg strategy.Config, fill h
 	if err != nil {
 		return nil, err
 	}
-	hc := harness.Config{Fill: fill, Window: days, RecordHoldings: true}
+	hc := harness.Config{Fill: fill, Window: days, RecordHoldings: true, RecordFills: true}
 	cache := strategy.NewCache()
 	var first harness.Strategy // the instance of the base run
 	res, err := harness.Evaluate(ctx, p, func() harness.Strategy {

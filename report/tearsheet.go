@@ -221,169 +221,26 @@ func lastClose(p *harness.Panel, tok, d int) (float64, bool) {
 	return p.Series[tok].Close[n-1], true
 }
 
-// Trade is one change of a position, reconstructed from a run's daily
-// snapshots.
-type Trade struct {
-	Day    int     // calendar day of the panel
-	Token  int     // token index of the panel
-	Qty    float64 // quantity bought (> 0) or sold (< 0)
-	Price  float64 // the fill price (see Trades); NaN when not known
-	Reason string  // "rebalance", "stale sale" or "liquidation"
-	// Cover marks a short bought back whole, which the harness charges its
-	// fee on the gross, as a sell.
-	Cover bool
-}
-
-// Notional is the trade's quantity times its price, signed as Qty.
-func (t Trade) Notional() float64 { return t.Qty * t.Price }
-
-// Fee is the trade's fee at the fee rate rate, as the harness charges it: a
-// buy spends an amount of which the fee is rate and the rest buys Qty, a
-// sell and a short's cover pay rate of their gross.
-//
-//	buy:          rate · Notional / (1 − rate)
-//	sell, cover:  rate · |Notional|
-func (t Trade) Fee(rate float64) float64 {
-	if t.Qty > 0 && !t.Cover {
-		return rate * t.Notional() / (1 - rate)
-	}
-	return rate * math.Abs(t.Notional())
-}
-
-// Trades reconstructs the trades of run (recorded with
-// harness.Config.RecordHoldings) on panel p: on each day the harness says
-// something traded (a rebalance, a stale sale, a liquidation), every
-// position whose quantity changed, the quantity being the snapshot's value
-// over its mark (the token's last close; with reference fills a token
-// without a close that day keeps its quantity). A change smaller than 1e-9
-// of the position is rounding, not a trade. The price is the fill of the
-// harness's rules: the day's open (the previous close for a candle without
-// one) with causal fills, the day's close with reference fills and the
-// last close for a stale sale; a liquidation's price is NaN, since the
-// harness liquidates at a point of the day's price path
-// (harness.Liquidation.Path) that the snapshots do not record. The harness
-// counts a buy's amount with its fee, Qty·Price/(1 − fee), and a sell's
-// gross, |Qty|·Price, in Run.Traded. It returns false without recorded
-// holdings.
-func Trades(run *harness.Run, p *harness.Panel, fill harness.FillMode) ([]Trade, bool) {
-	nd := len(run.Values)
-	if nd == 0 || len(run.Holdings) != nd {
-		return nil, false
-	}
-	reason := map[int]string{}
-	for _, r := range run.Rebalances {
-		reason[r.Day] = "rebalance"
-	}
-	stale := map[[2]int]bool{}
-	for _, s := range run.StaleSales {
-		stale[[2]int{s.Day, s.Token}] = true
-		reason[s.Day] = cmpOr(reason[s.Day], "stale sale")
-	}
-	for _, l := range run.Liquidations {
-		reason[l.Day] = "liquidation"
-	}
-	qtys := func(k int, prev map[int]float64) map[int]float64 {
-		q := make(map[int]float64, len(run.Holdings[k]))
-		d := run.First + k
-		for _, h := range run.Holdings[k] {
-			c, ok := lastClose(p, h.Token, d)
-			if _, on := p.CloseOn(h.Token, d); fill == harness.Reference && !on {
-				c, ok = 0, false
-			}
-			switch {
-			case ok && c > 0:
-				q[h.Token] = h.Value / c
-			default:
-				q[h.Token] = prev[h.Token]
-			}
-		}
-		return q
-	}
-	var trades []Trade
-	prev := map[int]float64{}
-	for k := range nd {
-		d := run.First + k
-		cur := qtys(k, prev)
-		why, traded := reason[d]
-		if !traded {
-			prev = cur
-			continue
-		}
-		var toks []int
-		for tok := range prev {
-			toks = append(toks, tok)
-		}
-		for tok := range cur {
-			if _, ok := prev[tok]; !ok {
-				toks = append(toks, tok)
-			}
-		}
-		slices.Sort(toks)
-		for _, tok := range toks {
-			dq := cur[tok] - prev[tok]
-			if !(math.Abs(dq) > 1e-9*max(math.Abs(cur[tok]), math.Abs(prev[tok]))) {
-				continue
-			}
-			_, held := cur[tok]
-			t := Trade{Day: d, Token: tok, Qty: dq, Reason: why, Cover: prev[tok] < 0 && !held}
-			switch {
-			case stale[[2]int{d, tok}]:
-				t.Reason = "stale sale"
-				t.Price, _ = lastClose(p, tok, d)
-			case why == "liquidation":
-				t.Price = math.NaN()
-			default:
-				t.Price = fillPrice(p, tok, d, fill)
-			}
-			trades = append(trades, t)
-		}
-		prev = cur
-	}
-	return trades, true
-}
-
-// fillPrice is the price a trade in tok fills at on calendar day d: the
-// harness's rule (harness.Backtest), restated here because the harness does
-// not record its fills.
-func fillPrice(p *harness.Panel, tok, d int, fill harness.FillMode) float64 {
-	if fill == harness.Reference {
-		c, _ := p.CloseOn(tok, d)
-		return c
-	}
-	n := p.Rows(tok, d)
-	s := &p.Series[tok]
-	if n == 0 || int(s.Day[n-1]) != d {
-		return math.NaN()
-	}
-	if o := s.Open[n-1]; !math.IsNaN(o) {
-		return o
-	}
-	if n >= 2 {
-		return s.Close[n-2]
-	}
-	return math.NaN()
-}
-
-// TradesCSV formats trades as CSV with a header: date, token, side (buy or
-// sell), quantity (unsigned), price, notional (quantity × price) and
-// reason; an unknown price and its notional are empty.
-func TradesCSV(trades []Trade, p *harness.Panel) []byte {
+// TradesCSV formats the fills of a run (harness.Run.Fills) as CSV with a
+// header: date, token, side (buy or sell), quantity (unsigned), price,
+// notional (quantity × price), fee and reason.
+func TradesCSV(fills []harness.Fill, p *harness.Panel) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write([]string{"date", "token", "side", "quantity", "price", "notional", "reason"})
-	g := func(x float64) string {
-		if math.IsNaN(x) {
-			return "" // a price the harness does not record
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	for _, t := range trades {
-		side := "buy"
-		if t.Qty < 0 {
-			side = "sell"
-		}
-		w.Write([]string{p.Dates[t.Day].String(), p.Series[t.Token].Token, side, g(math.Abs(t.Qty)), g(t.Price), g(math.Abs(t.Notional())), t.Reason})
+	w.Write([]string{"date", "token", "side", "quantity", "price", "notional", "fee", "reason"})
+	g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	for _, f := range fills {
+		w.Write([]string{p.Dates[f.Day].String(), p.Series[f.Token].Token, side(f), g(math.Abs(f.Qty)), g(f.Price), g(math.Abs(f.Qty * f.Price)), g(f.Fee), f.Reason.String()})
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// side is "buy" for a fill of positive quantity (a short's cover included),
+// "sell" otherwise.
+func side(f harness.Fill) string {
+	if f.Qty > 0 {
+		return "buy"
+	}
+	return "sell"
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"gem/harness"
@@ -221,100 +220,72 @@ func TestAttributionExplainsQuietDays(t *testing.T) {
 	}
 }
 
-func TestTrades(t *testing.T) {
+// TestTradesCSV: the fills as CSV rows, a short's cover a buy and a
+// liquidation with its trigger price.
+func TestTradesCSV(t *testing.T) {
 	p := tinyPanel(t)
-	trades, ok := Trades(tinyRun(), p, harness.Causal)
-	if !ok {
-		t.Fatal("no trades")
+	fills := []harness.Fill{
+		{Day: 0, Token: 0, Qty: 5, Price: 9.8, Fee: 0.49, Traded: 49.49, Reason: harness.FillRebalance},
+		{Day: 1, Token: 1, Qty: -2, Price: 21, Fee: 0.42, Traded: 42, Reason: harness.FillRebalance},
+		{Day: 2, Token: 1, Qty: 2, Price: 24.5, Fee: 0.6125, Traded: 49, Reason: harness.FillLiquidation},
+		{Day: 3, Token: 0, Qty: -5, Price: 11, Fee: 0.55, Traded: 55, Reason: harness.FillStale},
 	}
-	// Day 0: A 50/10 = 5 at the open 9.8, B 40/20 = 2 at 19. Day 2: A from
-	// 55/11 = 5 to 30/12.1 at the open 12; B unchanged (40/20 = 50/25).
-	want := []Trade{
-		{Day: 0, Token: 0, Qty: 5, Price: 9.8, Reason: "rebalance"},
-		{Day: 0, Token: 1, Qty: 2, Price: 19, Reason: "rebalance"},
-		{Day: 2, Token: 0, Qty: 30/12.1 - 5, Price: 12, Reason: "rebalance"},
+	want := "date,token,side,quantity,price,notional,fee,reason\n" +
+		"2024-01-01,A,buy,5,9.8,49,0.49,rebalance\n" +
+		"2024-01-02,B,sell,2,21,42,0.42,rebalance\n" +
+		"2024-01-03,B,buy,2,24.5,49,0.6125,liquidation\n" +
+		"2024-01-04,A,sell,5,11,55,0.55,stale sale\n"
+	if got := string(TradesCSV(fills, p)); got != want {
+		t.Errorf("CSV:\n%s\nwant\n%s", got, want)
 	}
-	if len(trades) != len(want) {
-		t.Fatalf("got %+v, want %+v", trades, want)
-	}
-	for i := range want {
-		g, w := trades[i], want[i]
-		if g.Day != w.Day || g.Token != w.Token || g.Reason != w.Reason || !same(g.Qty, w.Qty, 1e-12) || g.Price != w.Price {
-			t.Errorf("trade %d: got %+v, want %+v", i, g, w)
-		}
-	}
-	// A buy of notional 49 at 1% spent 49/0.99, of which the fee is 0.49/0.99;
-	// a sell of notional 12 pays 0.12.
-	if got := trades[0].Fee(0.01); !same(got, 0.49/0.99, 1e-15) {
-		t.Errorf("buy fee %v, want %v", got, 0.49/0.99)
-	}
-	if got := (Trade{Qty: -2, Price: 6}).Fee(0.01); !same(got, 0.12, 1e-15) {
-		t.Errorf("sell fee %v, want 0.12", got)
-	}
-	// A short of 2 A (value −22 on day 1) bought back whole on day 2 at the
-	// open 12: a cover of notional 24 paying 0.24 at 1%.
-	short := &harness.Run{Values: []float64{100, 100, 100}, Cash: []float64{120, 122, 100},
-		Holdings:   [][]harness.Holding{{{Token: 0, Value: -20}}, {{Token: 0, Value: -22}}, nil},
-		Rebalances: []harness.Rebalance{{Day: 0}, {Day: 2}}}
-	st, _ := Trades(short, p, harness.Causal)
-	if len(st) != 2 || st[0].Cover || !st[1].Cover || !same(st[1].Qty, 2, 1e-12) || !same(st[1].Fee(0.01), 0.24, 1e-14) {
-		t.Errorf("short trades %+v, want a short sale then a cover of 2 paying 0.24", st)
-	}
-	ref, _ := Trades(tinyRun(), p, harness.Reference)
-	if ref[0].Price != 10 || ref[2].Price != 12.1 {
-		t.Errorf("reference fills: got prices %v %v, want the closes 10 and 12.1", ref[0].Price, ref[2].Price)
-	}
-	csv := string(TradesCSV(trades, p))
-	wantCSV := "date,token,side,quantity,price,notional,reason\n2024-01-01,A,buy,5,9.8,49,rebalance\n"
-	if !strings.HasPrefix(csv, wantCSV) || !strings.Contains(csv, "2024-01-03,A,sell,") {
-		t.Errorf("CSV:\n%s\nwant it to start\n%s", csv, wantCSV)
-	}
-	// A liquidation on day 2 closes A and B at prices the snapshots do not
-	// record.
-	liq := tinyRun()
-	liq.Holdings[2], liq.Holdings[3] = nil, nil
-	liq.Rebalances = liq.Rebalances[:1]
-	liq.Liquidations = []harness.Liquidation{{Day: 2}}
-	lt, _ := Trades(liq, p, harness.Causal)
-	if len(lt) != 4 || lt[2].Reason != "liquidation" || !math.IsNaN(lt[2].Price) || !same(lt[2].Qty, -5, 1e-12) || !same(lt[3].Qty, -2, 1e-12) {
-		t.Errorf("liquidation trades %+v, want A −5 and B −2 without a price", lt)
-	}
-	if csv := string(TradesCSV(lt[2:3], p)); !strings.HasSuffix(csv, "2024-01-03,A,sell,5,,,liquidation\n") {
-		t.Errorf("liquidation CSV %q, want empty price and notional", csv)
-	}
-	for _, run := range []*harness.Run{{}, {Values: []float64{100}}} {
-		if _, ok := Trades(run, p, harness.Causal); ok {
-			t.Errorf("trades of %+v: want none", run)
-		}
+	if got, want := string(TradesCSV(nil, p)), "date,token,side,quantity,price,notional,fee,reason\n"; got != want {
+		t.Errorf("no fills: %q, want the header %q", got, want)
 	}
 }
 
-// TestTradesMatchHarness: the reconstructed trades of a real backtest add
-// up to the notional the harness counted (a buy's amount includes its fee).
-func TestTradesMatchHarness(t *testing.T) {
+// TestFillsMatchSnapshots: the fills of a real backtest (the report's
+// evaluation, with fills and holdings recorded) sum to the notional and the
+// fees the harness counted, and their running quantities agree each day
+// with the daily snapshots: each held token's value over its last close.
+func TestFillsMatchSnapshots(t *testing.T) {
 	e := testEvaluation(t)
 	run := e.Result.BaseRun
-	trades, ok := Trades(run, e.Panel, e.Result.Fill)
-	if !ok || len(trades) < 20 {
-		t.Fatalf("%d trades, want a real backtest's", len(trades))
+	if len(run.Fills) < 20 || len(run.Holdings) != len(run.Values) {
+		t.Fatalf("%d fills, %d snapshots: want a real backtest's", len(run.Fills), len(run.Holdings))
 	}
-	sum, fees := 0.0, 0.0
-	for _, tr := range trades {
-		if math.IsNaN(tr.Price) {
-			t.Fatalf("trade %+v has no price", tr)
-		}
-		if tr.Qty > 0 {
-			sum += tr.Notional() / (1 - harness.FeeRate)
-		} else {
-			sum -= tr.Notional()
-		}
-		fees += tr.Fee(harness.FeeRate)
+	traded, fees := 0.0, 0.0
+	for _, f := range run.Fills {
+		traded += f.Traded
+		fees += f.Fee
 	}
-	if !same(sum, run.Traded, 1e-9*run.Traded) {
-		t.Errorf("trades sum to %v, the harness traded %v", sum, run.Traded)
+	if !same(traded, run.Traded, 1e-9*run.Traded) {
+		t.Errorf("fills trade %v, the harness traded %v", traded, run.Traded)
 	}
 	if !same(fees, run.FeesPaid, 1e-9*run.FeesPaid) {
-		t.Errorf("the trades' fees sum to %v, the harness charged %v", fees, run.FeesPaid)
+		t.Errorf("the fills' fees sum to %v, the harness charged %v", fees, run.FeesPaid)
+	}
+	qty, scale := map[int]float64{}, map[int]float64{}
+	next := 0
+	for k, hs := range run.Holdings {
+		d := run.First + k
+		for ; next < len(run.Fills) && run.Fills[next].Day <= d; next++ {
+			f := run.Fills[next]
+			qty[f.Token] += f.Qty
+			scale[f.Token] += math.Abs(f.Qty)
+		}
+		held := map[int]bool{}
+		for _, h := range hs {
+			held[h.Token] = true
+			c, ok := lastClose(e.Panel, h.Token, d)
+			if !ok || !same(h.Value/c, qty[h.Token], 1e-9*scale[h.Token]) {
+				t.Fatalf("day %d token %d: the snapshot holds %v, the fills %v", d, h.Token, h.Value/c, qty[h.Token])
+			}
+		}
+		for tok, q := range qty {
+			if !held[tok] && !same(q, 0, 1e-9*scale[tok]) {
+				t.Fatalf("day %d token %d: not held, the fills leave %v", d, tok, q)
+			}
+		}
 	}
 }
 
@@ -384,5 +355,30 @@ func TestParsePair(t *testing.T) {
 		if got != tt.want || (err == nil) != tt.ok {
 			t.Errorf("ParsePair(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestTradesSection: the page's trade table shows each fill with its price,
+// a liquidation's trigger price included, and says so when no fills were
+// recorded.
+func TestTradesSection(t *testing.T) {
+	p := tinyPanel(t)
+	run := tinyRun()
+	run.Fills = []harness.Fill{
+		{Day: 0, Token: 0, Qty: 5, Price: 9.8, Fee: 0.49, Traded: 49.49, Reason: harness.FillRebalance},
+		{Day: 2, Token: 0, Qty: -5, Price: 11.25, Fee: 0.703125, Traded: 56.25, Reason: harness.FillLiquidation},
+	}
+	e := &Evaluation{Panel: p, Result: &harness.Evaluation{BaseRun: run}}
+	s := e.tradesSection()
+	if len(s.Tables) != 1 || len(s.Files) != 1 {
+		t.Fatalf("section %+v, want a table and a CSV file", s)
+	}
+	want := []string{"2024-01-03", "A", "sell", "5", "11.25", "56.25", "0.70", "liquidation"}
+	if rows := s.Tables[0].Rows; len(rows) != 2 || !slices.Equal(rows[1], want) {
+		t.Errorf("rows %q, want the liquidation as %q", rows, want)
+	}
+	run.Fills = nil
+	if s := e.tradesSection(); len(s.Tables) != 0 || len(s.Notes) != 1 {
+		t.Errorf("without fills: %+v, want a note and no table", s)
 	}
 }

@@ -161,19 +161,14 @@ func (e *Evaluation) contributionTable() (Table, bool) {
 	if n := len(a.Tokens) - topContributions; n > 0 {
 		t.Rows = append(t.Rows, []string{plural(n, "other token", "other tokens"), pp(rest)})
 	}
-	if trades, ok := Trades(e.Result.BaseRun, e.Panel, e.Result.Fill); ok {
+	if run := e.Result.BaseRun; run.Fills != nil {
 		fees := 0.0 // the first day's fees come before v_0
-		for _, tr := range trades {
-			if tr.Day > e.Result.BaseRun.First && tr.Reason != "liquidation" {
-				fees += tr.Fee(harness.FeeRate)
+		for _, f := range run.Fills {
+			if f.Day > run.First {
+				fees += f.Fee
 			}
 		}
-		for _, l := range e.Result.BaseRun.Liquidations {
-			if l.Day > e.Result.BaseRun.First {
-				fees += l.Fee
-			}
-		}
-		fees /= e.Result.BaseRun.Values[0]
+		fees /= run.Values[0]
 		t.Rows = append(t.Rows,
 			[]string{"fees", pp(-fees)},
 			[]string{"fills away from the close, funding, liquidations", pp(a.Trading + fees)})
@@ -188,41 +183,26 @@ func (e *Evaluation) contributionTable() (Table, bool) {
 // of them in a CSV file beside the page.
 func (e *Evaluation) tradesSection() Section {
 	s := Section{Heading: "Trades"}
-	trades, ok := Trades(e.Result.BaseRun, e.Panel, e.Result.Fill)
-	if !ok {
-		s.Notes = append(s.Notes, "No holdings were recorded for this run (harness.Config.RecordHoldings), so its trades cannot be listed.")
+	fills := e.Result.BaseRun.Fills
+	if fills == nil {
+		s.Notes = append(s.Notes, "No fills were recorded for this run (harness.Config.RecordFills), so its trades cannot be listed.")
 		return s
 	}
-	buys, sells := 0, 0
-	for _, t := range trades {
-		if t.Qty > 0 {
+	buys := 0
+	for _, f := range fills {
+		if f.Qty > 0 {
 			buys++
-		} else {
-			sells++
 		}
 	}
-	s.Notes = append(s.Notes, fmt.Sprintf("%d trades (%d buys, %d sells) on %d rebalances, reconstructed from the daily snapshots; the table shows the last %d. Prices are the fills of the harness's rules (%s fills); a buy's fee is on top of its notional, a sell's comes out of it.",
-		len(trades), buys, sells, len(e.Result.BaseRun.Rebalances), min(tradesShown, len(trades)), e.Result.Fill))
-	t := Table{Header: []string{"date", "token", "side", "quantity", "price", "notional", "reason"}}
-	for _, tr := range trades[max(0, len(trades)-tradesShown):] {
-		side := "buy"
-		if tr.Qty < 0 {
-			side = "sell"
-		}
-		t.Rows = append(t.Rows, []string{e.Panel.Dates[tr.Day].String(), e.Panel.Series[tr.Token].Token, side,
-			strconv.FormatFloat(math.Abs(tr.Qty), 'g', 6, 64), orDash(strconv.FormatFloat(tr.Price, 'g', 6, 64), tr.Price), orDash(fmt.Sprintf("%.2f", math.Abs(tr.Notional())), tr.Price), tr.Reason})
+	s.Notes = append(s.Notes, fmt.Sprintf("%d trades (%d buys, %d sells) on %d rebalances, as the harness filled them (%s fills); the table shows the last %d. A buy's fee is on top of its notional, a sell's comes out of it; a liquidation fills at its trigger price and pays its share of the liquidation fee.",
+		len(fills), buys, len(fills)-buys, len(e.Result.BaseRun.Rebalances), e.Result.Fill, min(tradesShown, len(fills))))
+	t := Table{Header: []string{"date", "token", "side", "quantity", "price", "notional", "fee", "reason"}}
+	for _, f := range fills[max(0, len(fills)-tradesShown):] {
+		t.Rows = append(t.Rows, []string{e.Panel.Dates[f.Day].String(), e.Panel.Series[f.Token].Token, side(f),
+			strconv.FormatFloat(math.Abs(f.Qty), 'g', 6, 64), strconv.FormatFloat(f.Price, 'g', 6, 64), fmt.Sprintf("%.2f", math.Abs(f.Qty*f.Price)), fmt.Sprintf("%.2f", f.Fee), f.Reason.String()})
 	}
 	s.Tables = append(s.Tables, t)
-	s.Files = append(s.Files, File{Suffix: "-trades.csv", Text: "every trade as CSV (date, token, side, quantity, price, notional, reason).", Data: TradesCSV(trades, e.Panel)})
-	return s
-}
-
-// orDash is s, or a dash when x is NaN (a price the harness does not
-// record).
-func orDash(s string, x float64) string {
-	if math.IsNaN(x) {
-		return "—"
-	}
+	s.Files = append(s.Files, File{Suffix: "-trades.csv", Text: "every trade as CSV (date, token, side, quantity, price, notional, fee, reason).", Data: TradesCSV(fills, e.Panel)})
 	return s
 }
 
