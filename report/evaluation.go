@@ -456,7 +456,8 @@ func heatmap(p *plot.Plot, g plotter.GridXYZ, lo, hi float64, cells plotter.XYLa
 }
 
 // metricTable lists the metrics of the base and stress runs and of the
-// benchmark's base run.
+// benchmark's base run after the score: every metric of the schema
+// (harness.MetricSchema), with its label and format.
 func (e *Evaluation) metricTable() Table {
 	header := []string{"metric", "base", fmt.Sprintf("stress (fees ×%g)", harness.StressMultiplier)}
 	ms := []harness.Metrics{e.Result.Base, e.Result.Stress}
@@ -468,27 +469,13 @@ func (e *Evaluation) metricTable() Table {
 	}
 	t := Table{Header: header}
 	t.Rows = append(t.Rows, append([]string{"score"}, scores...))
-	row := func(name string, f func(m *harness.Metrics) string) {
-		r := []string{name}
+	for _, f := range harness.MetricSchema() {
+		r := []string{f.Label}
 		for i := range ms {
-			r = append(r, f(&ms[i]))
+			r = append(r, f.Text(&ms[i]))
 		}
 		t.Rows = append(t.Rows, r)
 	}
-	pct := func(v float64) string { return fmt.Sprintf("%.2f", v) }
-	row("total return %", func(m *harness.Metrics) string { return pct(m.TotalReturnPct) })
-	row("annualized return %", func(m *harness.Metrics) string { return pct(m.AnnualizedReturnPct) })
-	row("max drawdown %", func(m *harness.Metrics) string { return pct(m.MaxDrawdownPct) })
-	row("Sharpe", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.SharpeRatio) })
-	row("Sortino", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.SortinoRatio) })
-	row("Calmar", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.CalmarRatio) })
-	row("rebalances", func(m *harness.Metrics) string { return fmt.Sprint(m.RebalanceCount) })
-	row("HHI (last day)", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.HHI) })
-	row("HHI (average)", func(m *harness.Metrics) string { return fmt.Sprintf("%.3f", m.AvgHHI) })
-	row("turnover / year", func(m *harness.Metrics) string { return fmt.Sprintf("%.2f", m.TurnoverPerYear) })
-	row("fees paid", func(m *harness.Metrics) string { return fmt.Sprintf("%.2f", m.FeesPaid) })
-	row("days invested", func(m *harness.Metrics) string { return fmt.Sprint(m.DaysInvested) })
-	row("final value", func(m *harness.Metrics) string { return fmt.Sprintf("%.2f", m.FinalValue) })
 	return t
 }
 

@@ -382,3 +382,35 @@ func TestTradesSection(t *testing.T) {
 		t.Errorf("without fills: %+v, want a note and no table", s)
 	}
 }
+
+// TestMetricTable: the evaluation page's metric table has the score and then
+// one row per metric of the schema, the stale and perp metrics included,
+// each cell in the schema's format.
+func TestMetricTable(t *testing.T) {
+	base := harness.Metrics{SharpeRatio: 1.23456, StaleSales: 3, FundingPaid: 12.345, Liquidations: 2}
+	stress := harness.Metrics{SharpeRatio: -0.5, StaleSales: 4}
+	e := &Evaluation{Result: &harness.Evaluation{Score: 0.25, Base: base, Stress: stress},
+		Benchmark: &harness.Evaluation{Score: 0.5, Base: harness.Metrics{SharpeRatio: 2}}}
+	tb := e.metricTable()
+	schema := harness.MetricSchema()
+	if len(tb.Rows) != 1+len(schema) || len(tb.Header) != 4 {
+		t.Fatalf("%d rows, %d columns; want the score and %d metrics in 4 columns", len(tb.Rows), len(tb.Header), len(schema))
+	}
+	if want := []string{"score", "0.25", "", "0.5"}; !slices.Equal(tb.Rows[0], want) {
+		t.Errorf("score row %q, want %q", tb.Rows[0], want)
+	}
+	rows := map[string][]string{}
+	for _, r := range tb.Rows[1:] {
+		rows[r[0]] = r[1:]
+	}
+	for label, want := range map[string][]string{
+		"Sharpe":                     {"1.235", "-0.500", "2.000"},
+		"positions sold as delisted": {"3", "4", "0"},
+		"funding paid":               {"12.35", "0.00", "0.00"},
+		"liquidations":               {"2", "0", "0"},
+	} {
+		if !slices.Equal(rows[label], want) {
+			t.Errorf("row %q: %q, want %q", label, rows[label], want)
+		}
+	}
+}
