@@ -43,11 +43,12 @@ p-values against BTC+ETH of a group of comparable trials (the largest after --co
 	return cmd
 }
 
-// registerStatsFlags registers the settings of the statistics of selection.
+// registerStatsFlags registers the settings of the statistics of selection,
+// defaulting to selection.DefaultOptions.
 func registerStatsFlags(cmd *cobra.Command, opt *selection.Options) {
-	f := cmd.Flags()
-	f.IntVar(&opt.Blocks, "blocks", 16, "PBO: number of blocks S (even, 2 to 24)")
-	f.IntVar(&opt.Draws, "draws", 1000, "SPA: bootstrap resamples")
-	f.Float64Var(&opt.BlockLength, "block-length", 10, "SPA: mean block length of the stationary bootstrap, days")
-	f.Uint64Var(&opt.Seed, "bootstrap-seed", 0, "SPA: seed of the bootstrap")
+	f, def := cmd.Flags(), selection.DefaultOptions()
+	f.IntVar(&opt.Blocks, "blocks", def.Blocks, "PBO: number of blocks S (even, 2 to 24)")
+	f.IntVar(&opt.Draws, "draws", def.Draws, "SPA: bootstrap resamples")
+	f.Float64Var(&opt.BlockLength, "block-length", def.BlockLength, "SPA: mean block length of the stationary bootstrap, days")
+	f.Uint64Var(&opt.Seed, "bootstrap-seed", def.Seed, "SPA: seed of the bootstrap")
 }
