@@ -158,7 +158,8 @@ type Config struct {
 	InitialCapital float64
 	// RecordHoldings keeps each day's position values in Run.Holdings.
 	RecordHoldings bool
-	// RecordFills keeps every fill in Run.Fills.
+	// RecordFills keeps every fill in Run.Fills; without it the book
+	// records nothing and allocates nothing for them.
 	RecordFills bool
 	// Window is the scoring window: capital starts on its first day and the
 	// run (so the metrics and the score) covers only its days, while the
@@ -230,9 +231,12 @@ func (r FillReason) String() string {
 type Fill struct {
 	Day, Token int
 	Qty        float64 // signed: bought > 0 (a cover included), sold < 0
-	Price      float64 // the price it filled at
-	// Fee is the fee paid: FeeRate of the gross |Qty| × Price for a sale or
-	// the cover of a short no longer targeted, FeeRate of the amount spent
+	// Price is the price it filled at: the fill mode's (with reference
+	// fills a position without a close that day sells at its entry price),
+	// the last close for a stale sale, the trigger price for a liquidation.
+	Price float64
+	// Fee is the fee paid: Config.FeeRate of the gross |Qty| × Price for a
+	// sale or the cover of a short no longer targeted, of the amount spent
 	// (fee included) for any other buy, and for a liquidation its share of
 	// Liquidation.Fee in proportion to its gross.
 	Fee float64
