@@ -28,7 +28,7 @@ func TestReportCmd(t *testing.T) {
 		t.Errorf("stdout: got %q, want %q", out, want)
 	}
 	trades, err := os.ReadFile(filepath.Join(dir, "eval-trades.csv"))
-	if err != nil || !strings.HasPrefix(string(trades), "date,token,side,quantity,price,notional,reason\n") || strings.Count(string(trades), "\n") < 3 {
+	if err != nil || !strings.HasPrefix(string(trades), "date,token,side,quantity,price,notional,fee,reason\n") || strings.Count(string(trades), "\n") < 3 {
 		t.Errorf("trades CSV: %v, %.200q", err, trades)
 	}
 	html, err := os.ReadFile(evalHTML)
