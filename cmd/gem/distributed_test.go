@@ -140,6 +140,7 @@ func TestWorkerLifecycle(t *testing.T) {
 	data := synthCSV(t)
 
 	t.Run("exits when the sweep ends", func(t *testing.T) {
+		t.Parallel() // its own sweep and server; most of it is waiting
 		path := filepath.Join(t.TempDir(), "ledger.tsv")
 		sweep, sweepOut, sweepErr, url, secret := startSweep(t, bin, "--plan", "phased", "--data", data, "--workers", "1", "--ledger", path)
 		worker := exec.Command(bin, "worker", "--nats", url, "--data", data, "--workers", "1", "--name", "remote")
@@ -196,6 +197,7 @@ func TestWorkerLifecycle(t *testing.T) {
 	})
 
 	t.Run("interrupted", func(t *testing.T) {
+		t.Parallel() // its own sweep and server; most of it is waiting
 		sweep, _, _, url, secret := startSweep(t, bin, "--plan", "phased", "--data", data, "--workers", "1", "--ledger", "-")
 		defer func() { sweep.Process.Kill(); sweep.Wait() }()
 		r := interrupt(t, bin, interruptRun{args: []string{"worker", "--nats", url, "--data", data, "--workers", "1"},
