@@ -180,6 +180,7 @@ type Ensemble struct {
 	spec     []*Specialist // one per regime state, from the first decision on
 	idle     *Specialist   // trades without a regime call: the ranging parameters
 	shorts   *Specialist   // the bear specialist's short side: its fits, lowest momentum first
+	tape     *tapeRun      // where a replayed ensemble reads its inputs; nil: computed
 	// The decision of the current day; the target book is computed only
 	// past the cooldown.
 	post     []float64
@@ -261,8 +262,14 @@ func holdsExactly(a *harness.Account, targets []harness.Target) bool {
 // start builds the specialists, one per state of the detector that the
 // first decision's view calls for.
 func (e *Ensemble) start(v *harness.View) {
-	e.regimes = e.cache.regimeTable(e.regimeKey(v), e.detector)
-	k := e.regimes.states
+	var k int
+	if e.tape != nil {
+		k = e.tape.begin(v)
+		e.Stats.Posteriors = make([][]float64, 0, e.tape.days())
+	} else {
+		e.regimes = e.cache.regimeTable(regimeKeyOf(v.Panel(), e.P), e.detector)
+		k = e.regimes.states
+	}
 	e.spec = make([]*Specialist, 0, k)
 	for i := range k {
 		e.spec = append(e.spec, NewSpecialist(e.P.stateParams(i, k), e.cache))
@@ -274,10 +281,15 @@ func (e *Ensemble) start(v *harness.View) {
 func (e *Ensemble) decide(v *harness.View, a *harness.Account) {
 	d := v.Day()
 	e.booked = false
-	if e.regimes == nil {
+	if e.spec == nil {
 		e.start(v)
 	}
-	r := e.regime(v, e.regimes)
+	var r regimeDay
+	if e.tape != nil {
+		r = e.tape.regime(v)
+	} else {
+		r = e.regimes.at(v)
+	}
 	post := r.post
 	e.post = post
 	e.Stats.Detector, e.Stats.MarketDays = r.stats, r.obs
@@ -317,6 +329,9 @@ func (e *Ensemble) book(v *harness.View) {
 		return
 	}
 	e.targets, _ = e.allocate(e.targets, e.post, func(k int, dst []harness.Target) []harness.Target {
+		if e.tape != nil {
+			return e.tape.book(v, k, dst)
+		}
 		return e.specialist(k).Book(v, dst)
 	})
 	if e.exposure < 1 {
@@ -402,7 +417,13 @@ func (e *Ensemble) gates(v *harness.View, a *harness.Account, post []float64) (f
 		}
 	}
 	if g.Trend && exposure > 0 && post != nil && post[0] >= g.TrendBear {
-		if below, ok := marketBelowAverage(v, g.TrendWindow); ok && below {
+		below, ok := false, false
+		if e.tape != nil {
+			below, ok = e.tape.belowAverage(v)
+		} else {
+			below, ok = marketBelowAverage(v, g.TrendWindow)
+		}
+		if ok && below {
 			e.Stats.TrendGated++
 			exposure = min(exposure, g.TrendExposure)
 		}

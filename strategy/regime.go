@@ -171,8 +171,9 @@ func spreadSeed(seed uint64) uint64 {
 // regimeReport is what the ensemble reports of the detector on a day.
 type regimeReport struct{ Refits, FailedFits int }
 
-func (e *Ensemble) regimeKey(v *harness.View) regimeKey {
-	k := regimeKey{panel: v.Panel(), p: e.P}
+// regimeKeyOf is the key of p's regime series on panel.
+func regimeKeyOf(panel harness.PanelID, p EnsembleParams) regimeKey {
+	k := regimeKey{panel: panel, p: p}
 	k.p.Bull, k.p.Bear, k.p.Ranging, k.p.Gate, k.p.Short = Params{}, Params{}, Params{}, GateParams{}, ShortParams{}
 	k.p.HMM.HardSwitchThreshold = 0
 	return k
@@ -214,9 +215,9 @@ type regimeDay struct {
 	obs   int           // market observations so far
 }
 
-// regime returns the detector's output usable on the view's decision day
+// at returns the detector's output usable on the view's decision day
 // (nothing before the first day), computing the days no run has reached yet.
-func (e *Ensemble) regime(v *harness.View, t *regimeTable) regimeDay {
+func (t *regimeTable) at(v *harness.View) regimeDay {
 	d := v.Day()
 	if d < 0 {
 		return regimeDay{}
