@@ -99,7 +99,22 @@ func RecordTape(ctx context.Context, p *harness.Panel, cache *Cache, cfg harness
 	if _, err := harness.Backtest(ctx, p, r, harness.Config{Fill: cfg.Fill, Window: cfg.Window}); err != nil {
 		return nil, err
 	}
+	for _, g := range t.regimes {
+		g.pack()
+	}
 	return t, nil
+}
+
+// pack copies the posteriors into one array, in day order: a replay reads
+// one a day, and the cache's own are scattered over the heap.
+func (g *tapeRegime) pack() {
+	flat := make([]float64, 0, g.states*len(g.days))
+	for i, d := range g.days {
+		if d.post != nil {
+			flat = append(flat, d.post...)
+			g.days[i].post = flat[len(flat)-len(d.post) : len(flat) : len(flat)]
+		}
+	}
 }
 
 // recorder is the strategy that records a tape: it holds cash every day.
