@@ -209,3 +209,50 @@ func TestBlockIndex(t *testing.T) {
 		t.Error("NewBlock accepted a continuous parameter")
 	}
 }
+
+// TestBestIsTheTablesOptimum checks Best against Run on blocks of the plan
+// (bull × bear, 1,296 configurations) on two windows, one where the stress
+// run rejects many configurations: every bound is the score or the score is
+// rejected, and Best picks the table's optimum with fewer full evaluations
+// than configurations.
+func TestBestIsTheTablesOptimum(t *testing.T) {
+	p := majorsPanel(t)
+	conf, _ := strategy.New("ensemble")
+	base := trial.NewSpec(conf, harness.Causal)
+	b, _, err := PlanBlock(base.Params, []string{"bull", "bear"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, w := range []trial.Window{
+		{From: mustDate(t, "2023-01-01")},
+		{From: mustDate(t, "2022-05-01"), To: mustDate(t, "2023-04-30")}, // every configuration rejected
+	} {
+		spec := base
+		spec.Window = w
+		r, err := NewReplay(ctx, trial.NewEnv(p, "test"), spec, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := r.Run(ctx, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best, err := r.Best(ctx, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rejected := 0
+		for i, s := range tb.Scores {
+			if math.IsInf(s, -1) && !math.IsInf(best.Bounds[i], -1) {
+				rejected++
+			} else if math.Float64bits(s) != math.Float64bits(best.Bounds[i]) {
+				t.Fatalf("%s: configuration %d scores %v, bound %v", w, i, s, best.Bounds[i])
+			}
+		}
+		if best.Index != tb.Best || (best.Eval == nil) != math.IsInf(tb.Scores[tb.Best], -1) || best.Eval != nil && best.Eval.Score != tb.Scores[tb.Best] {
+			t.Errorf("%s: Best %d, table's best %d (%v)", w, best.Index, tb.Best, tb.Scores[tb.Best])
+		}
+		t.Logf("%s: optimum %v at %d; %d rejected by the stress run alone; %d full evaluations", w, tb.Scores[tb.Best], tb.Best, rejected, best.Full)
+	}
+}

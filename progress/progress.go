@@ -299,3 +299,20 @@ func (o *Observer) Finished(r *trial.Result, err error) {
 
 // Stop implements trial.Observer.
 func (o *Observer) Stop() { o.pr.finish() }
+
+// Counter shows the progress of work that is not a pool's trials (gem
+// optimum's replays of a block): one display of total units, counted by Add.
+// It is safe for concurrent use; a nil *Counter counts nothing.
+type Counter struct{ pr *progress }
+
+// NewCounter starts showing the progress of total units named name on the
+// console in ctx (nothing without one).
+func NewCounter(ctx context.Context, name string, total int) *Counter {
+	return &Counter{startProgress(ctx, name, total, math.Inf(-1), nil)}
+}
+
+// Add counts one unit done with its score (−Inf for none).
+func (c *Counter) Add(score float64) { c.pr.trialDone(true, score) }
+
+// Stop ends the display.
+func (c *Counter) Stop() { c.pr.finish() }

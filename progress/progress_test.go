@@ -143,3 +143,30 @@ func TestProgressNote(t *testing.T) {
 		t.Errorf("last line %q still shows a cleared note", last)
 	}
 }
+
+// TestCounter: a counter's units from several goroutines are all counted,
+// with the best score among them; a context without a console shows nothing.
+func TestCounter(t *testing.T) {
+	var errOut syncBuffer
+	c := &console{stdout: &bytes.Buffer{}, stderr: &errOut, interval: 5 * time.Millisecond}
+	k := NewCounter(context.WithValue(context.Background(), consoleKey{}, c), "optimum", 100)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 25 {
+				k.Add(float64(g*25+i) / 1000)
+			}
+			k.Add(math.Inf(-1)) // beyond the total: counted, never the best
+		})
+	}
+	wg.Wait()
+	time.Sleep(40 * time.Millisecond)
+	k.Stop()
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if want := "gem: optimum: 104/100 trials (104%)"; !strings.HasPrefix(lines[len(lines)-1], want) || !strings.HasSuffix(lines[len(lines)-1], "best score 0.099000") {
+		t.Errorf("last line %q, want %q... best score 0.099000", lines[len(lines)-1], want)
+	}
+	quiet := NewCounter(context.Background(), "optimum", 3)
+	quiet.Add(1)
+	quiet.Stop()
+}
