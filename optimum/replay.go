@@ -63,6 +63,9 @@ func NewReplay(ctx context.Context, env *trial.Env, spec trial.Spec, b *Block) (
 	return r, nil
 }
 
+// Block is the block the replay scores.
+func (r *Replay) Block() *Block { return r.block }
+
 // params are the ensemble parameters of a full assignment, validated.
 func (r *Replay) params(a space.Assignment) (strategy.EnsembleParams, error) {
 	c, err := strategy.Configure(r.conf, a)
