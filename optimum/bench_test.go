@@ -19,7 +19,8 @@ const mergedPanel = "../../shared/data/binance_spot_1d_panel_merged.csv.gz"
 // the tape, in configurations per second: on the golden majors_2022_2023
 // file (its 2023 scored) and, where ../shared has it, the merged panel's
 // research window 2021-01-01..2024-12-31. Before timing, the two agree on
-// every configuration drawn.
+// every configuration drawn. method=bound is the base run alone (Replay.Bound,
+// what Replay.Best runs for every configuration).
 func BenchmarkReplay(b *testing.B) {
 	for _, d := range []struct{ name, path, from, to string }{
 		{"majors", majors, "2023-01-01", "2023-12-31"},
@@ -78,6 +79,18 @@ func BenchmarkReplay(b *testing.B) {
 				k := 0
 				for b.Loop() {
 					if _, err := r.Evaluate(ctx, idx[k%len(idx)]); err != nil {
+						b.Fatal(err)
+					}
+					k++
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "configs/s")
+			})
+			// The base run alone, as Best runs every configuration.
+			b.Run("method=bound", func(b *testing.B) {
+				b.ReportAllocs()
+				k := 0
+				for b.Loop() {
+					if _, err := r.Bound(ctx, idx[k%len(idx)]); err != nil {
 						b.Fatal(err)
 					}
 					k++

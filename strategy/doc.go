@@ -42,13 +42,17 @@
 //	               long/short book of the ensemble; LongShortConfig.
 //	weights.go     Book (a CSV date,token,weight of signed targets) and the
 //	               Weights strategy that replays it through the harness.
+//	tape.go        Tape and RecordTape: a family of ensembles' regime calls,
+//	               specialist books and trend tests recorded once per day, and
+//	               ensembles replayed from them (package optimum).
 //
 // Tests: golden_test.go (every reference score and equity curve, bit for
 // bit), trigger_test.go, ensemble_test.go (the allocator's invariants,
 // causality), regime_test.go (detectors of 2 to 4 states, the market series,
 // data without BTC), space_test.go (every parameter declared),
 // longshort_test.go (the short side on known trends, the long/short
-// formula), weights_test.go (the book reader on hostile input, a replay by hand, the
+// formula), tape_test.go (replayed ensembles against live ones, bit for
+// bit), weights_test.go (the book reader on hostile input, a replay by hand, the
 // funding alone on the real perp data), bench_test.go
 // (the ensemble on the merged panel, the specialist on the golden datasets,
 // BenchmarkScale: cost against tokens and days).

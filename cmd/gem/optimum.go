@@ -66,6 +66,7 @@ optimum); the optimum is evaluated directly into the ledger and must agree.`,
 				return err
 			}
 			n := r.Block().Size()
+			replayed := time.Now()
 			bar := progress.NewCounter(ctx, "optimum", n)
 			best, err := r.Best(ctx, workers, bar.Add)
 			bar.Stop()
@@ -84,7 +85,7 @@ optimum); the optimum is evaluated directly into the ledger and must agree.`,
 				return fmt.Errorf("the optimum scores %v replayed but %v directly", best.Eval.Score, d)
 			}
 			fmt.Fprintf(out, "Optimum: %s score=%s (the direct evaluation agrees)\n", spec.Params.Changes(), ledger.FormatFloat(best.Eval.Score))
-			fmt.Fprintf(out, "Done. %d configurations of the block (%s, others fixed at %s; %d stress runs) in %.1fs\n", n, strings.Join(bf.groups, " × "), bf.fix, best.Full, time.Since(start).Seconds())
+			fmt.Fprintf(out, "Done. %d configurations of the block (%s, others fixed at %s; %d stress runs) in %.1fs, the block's replay %.1fs\n", n, strings.Join(bf.groups, " × "), bf.fix, best.Full, time.Since(start).Seconds(), time.Since(replayed).Seconds())
 			return nil
 		},
 	}
