@@ -24,16 +24,16 @@ type Metrics struct {
 	StaleDays     int     `metric:"stale_days" label:"days with stale value"`                              // days on which some value sat in tokens with no candle
 	StaleSales    int     `metric:"stale_sales" label:"positions sold as delisted"`                        // positions the delisting rule sold
 
-	FundingPaid     float64 `metric:"funding_paid" label:"funding paid" fmt:"%.2f"`         // settlements paid, summed
-	FundingReceived float64 `metric:"funding_received" label:"funding received" fmt:"%.2f"` // settlements received, summed
-	FundingMissing  int     `metric:"funding_missing" label:"settlements without funding"`  // settled by the missing-funding rule
-	MeanGross       float64 `metric:"mean_gross" label:"gross exposure (mean)" fmt:"%.3f"`  // mean daily Σ|position| ÷ value
-	MeanNet         float64 `metric:"mean_net" label:"net exposure (mean)" fmt:"%.3f"`      // mean daily Σ position ÷ value
-	DaysShort       int     `metric:"days_short" label:"days short"`                        // days with more than 0.1% of value short
-	Liquidations    int     `metric:"liquidations" label:"liquidations"`
+	FundingPaid     float64 `metric:"funding_paid" label:"funding paid" fmt:"%.2f" table:"omitzero"`         // settlements paid, summed
+	FundingReceived float64 `metric:"funding_received" label:"funding received" fmt:"%.2f" table:"omitzero"` // settlements received, summed
+	FundingMissing  int     `metric:"funding_missing" label:"settlements without funding" table:"omitzero"`  // settled by the missing-funding rule
+	MeanGross       float64 `metric:"mean_gross" label:"gross exposure (mean)" fmt:"%.3f"`                   // mean daily Σ|position| ÷ value
+	MeanNet         float64 `metric:"mean_net" label:"net exposure (mean)" fmt:"%.3f"`                       // mean daily Σ position ÷ value
+	DaysShort       int     `metric:"days_short" label:"days short" table:"omitzero"`                        // days with more than 0.1% of value short
+	Liquidations    int     `metric:"liquidations" label:"liquidations" table:"omitzero"`
 	// LiquidationShortfall sums the liquidations' losses beyond the
 	// account's equity, which the venue absorbed (the account stops at 0).
-	LiquidationShortfall float64 `metric:"liquidation_shortfall" label:"liquidation shortfall" fmt:"%.2f"`
+	LiquidationShortfall float64 `metric:"liquidation_shortfall" label:"liquidation shortfall" fmt:"%.2f" table:"omitzero"`
 }
 
 // Annualisation constants of the reference: 365 calendar days a year for

@@ -19,7 +19,24 @@ type MetricField struct {
 	Label  string // the printed table's row label
 	Format string // printf verb of the printed table; counts print as whole numbers
 	Count  bool   // an integer count
-	index  int
+	// OmitZero (tag table:"omitzero") leaves the metric out of the printed
+	// tables when it is 0 in every column: the perp metrics of a spot run.
+	OmitZero bool
+	index    int
+}
+
+// Shown reports whether the printed tables show the metric beside the
+// columns ms: always, unless it is OmitZero and 0 in every one of them.
+func (f *MetricField) Shown(ms ...Metrics) bool {
+	if !f.OmitZero {
+		return true
+	}
+	for i := range ms {
+		if f.Get(&ms[i]) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Get returns the metric's value in m.
@@ -60,7 +77,7 @@ var MetricSchema = sync.OnceValue(func() []MetricField {
 		if name == "" {
 			continue
 		}
-		f := MetricField{Name: name, Label: sf.Tag.Get("label"), Format: sf.Tag.Get("fmt"), index: i}
+		f := MetricField{Name: name, Label: sf.Tag.Get("label"), Format: sf.Tag.Get("fmt"), OmitZero: sf.Tag.Get("table") == "omitzero", index: i}
 		switch sf.Type.Kind() {
 		case reflect.Int:
 			f.Count = true

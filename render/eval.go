@@ -121,7 +121,9 @@ func MetricTable(w io.Writer, ev *harness.Evaluation) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "metric\tbase\tstress (fees x%g)\t\n", harness.StressMultiplier)
 	for _, f := range harness.MetricSchema() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", f.Label, f.Text(&ev.Base), f.Text(&ev.Stress))
+		if f.Shown(ev.Base, ev.Stress) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", f.Label, f.Text(&ev.Base), f.Text(&ev.Stress))
+		}
 	}
 	tw.Flush()
 }

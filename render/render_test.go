@@ -340,7 +340,7 @@ func TestWalkForward(t *testing.T) {
 }
 
 // TestEval: the text names the setup, the score, every metric of the schema
-// and the fingerprints; the JSON holds the same score bit for bit.
+// but the perp metrics a spot run has at 0, and the fingerprints; the JSON holds the same score bit for bit.
 func TestEval(t *testing.T) {
 	p := panel(t)
 	env := trial.NewEnv(p, "test")
@@ -356,7 +356,13 @@ func TestEval(t *testing.T) {
 	text := b.String()
 	wants := []string{"data\nspecialist, causal fills, defaults except top_n=3\n\nscore  " + ledger.FormatFloat(r.Score()), "harness " + r.Eval.Harness + "  data " + r.Eval.Data}
 	for _, f := range harness.MetricSchema() {
-		wants = append(wants, f.Label)
+		// A spot run's perp metrics are 0 and left out of the table.
+		if f.OmitZero != (strings.Contains(f.Name, "funding") || strings.Contains(f.Name, "liquidation") || f.Name == "days_short") {
+			t.Errorf("metric %s: OmitZero %t", f.Name, f.OmitZero)
+		}
+		if f.OmitZero == strings.Contains(text, f.Label) {
+			t.Errorf("metric %q (OmitZero %t, 0 in this spot run): shown %t", f.Label, f.OmitZero, !f.OmitZero)
+		}
 	}
 	for _, want := range wants {
 		if !strings.Contains(text, want) {

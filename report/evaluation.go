@@ -470,6 +470,9 @@ func (e *Evaluation) metricTable() Table {
 	t := Table{Header: header}
 	t.Rows = append(t.Rows, append([]string{"score"}, scores...))
 	for _, f := range harness.MetricSchema() {
+		if !f.Shown(ms...) {
+			continue
+		}
 		r := []string{f.Label}
 		for i := range ms {
 			r = append(r, f.Text(&ms[i]))
