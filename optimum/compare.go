@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"gem/search"
@@ -191,30 +193,42 @@ func (c *Comparison) Within(m Method) (median float64, hit int) {
 	return Quantile(need, 0.5), hit
 }
 
-// WriteTable prints the regret table: per method, the median [q25, q75]
-// regret at each budget and the evaluations to within 5%.
+// WriteTable prints the regret table (TableRows) under a line saying what
+// it is.
 func (c *Comparison) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "\nRegret (optimum − best found) by evaluations: median [q25, q75] over %d seeds (phased: one deterministic run); batches of %d\n", c.Seeds, c.Batch)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "method")
-	for _, n := range c.Budgets {
-		fmt.Fprintf(tw, "\t%d", n)
+	header, rows := c.TableRows()
+	for _, r := range append([][]string{header}, rows...) {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
-	fmt.Fprintf(tw, "\tevals to within 5%% (median, runs reaching it)\n")
+	return tw.Flush()
+}
+
+// TableRows is the regret table as text cells: a header (method, each
+// budget, the evaluations to within 5%) and per method the median [q25,
+// q75] regret at each budget and the median evaluations to within 5% with
+// the runs that got there.
+func (c *Comparison) TableRows() (header []string, rows [][]string) {
+	header = []string{"method"}
+	for _, n := range c.Budgets {
+		header = append(header, strconv.Itoa(n))
+	}
+	header = append(header, "evals to within 5% (median, runs reaching it)")
 	for _, m := range c.Methods {
-		fmt.Fprintf(tw, "%s", m.Name)
+		row := []string{m.Name}
 		for _, n := range c.Budgets {
 			lo, med, hi := c.Regret(m, n)
-			fmt.Fprintf(tw, "\t%s [%s, %s]", regretText(med), regretText(lo), regretText(hi))
+			row = append(row, fmt.Sprintf("%s [%s, %s]", regretText(med), regretText(lo), regretText(hi)))
 		}
 		med, hit := c.Within(m)
 		medText := fmt.Sprintf(">%d", c.Budgets[len(c.Budgets)-1])
 		if !math.IsInf(med, 1) {
 			medText = fmt.Sprintf("%g", med)
 		}
-		fmt.Fprintf(tw, "\t%s (%d/%d)\n", medText, hit, len(m.Curves))
+		rows = append(rows, append(row, fmt.Sprintf("%s (%d/%d)", medText, hit, len(m.Curves))))
 	}
-	return tw.Flush()
+	return header, rows
 }
 
 // regretText prints a regret to four decimals, "inf" when nothing scored.
