@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"gem/ledger"
+	"gem/optimum"
 )
 
 // LedgerOptions adjust LedgerPage.
@@ -31,6 +32,11 @@ type LedgerOptions struct {
 	// the group the page charts; package selection's LedgerSection computes
 	// them from the trials' daily returns. Nil leaves the section out.
 	Selection func(g *Group) Section
+	// Comparison is the comparison of search methods against the optimum
+	// of a block that gem search --compare keeps beside the ledger
+	// (optimum.ComparisonPath): its regret chart and table. Nil leaves the
+	// section out.
+	Comparison *optimum.Comparison
 }
 
 // maxParamCharts bounds the score-against-parameter charts of one page.
@@ -41,8 +47,14 @@ const maxParamCharts = 36
 // against the trial number for each command, the selection statistics
 // (opt.Selection), the honesty statistics, the score against each parameter
 // that varies, a heatmap of the score over two parameters and the
-// keep-or-revert summary.
+// keep-or-revert summary. The regret of search methods against an optimum
+// (opt.Comparison) follows the best score so far; a ledger without trials
+// but with a comparison gets a page of it alone.
 func LedgerPage(rows []ledger.Row, opt LedgerOptions) (*Page, error) {
+	if len(rows) == 0 && opt.Comparison != nil {
+		return &Page{Title: "gem ledger: " + cmpOr(opt.Path, "trials"), Subtitle: "No trials yet; the comparison gem search --compare kept beside the ledger:",
+			Sections: []Section{regretSection(opt.Comparison)}}, nil
+	}
 	if len(rows) == 0 {
 		return nil, errors.New("report: the ledger has no trials")
 	}
@@ -89,6 +101,9 @@ func LedgerPage(rows []ledger.Row, opt LedgerOptions) (*Page, error) {
 		prog.Notes = append(prog.Notes, "No trial of this group has a finite score yet.")
 	}
 	p.Sections = append(p.Sections, prog)
+	if opt.Comparison != nil {
+		p.Sections = append(p.Sections, regretSection(opt.Comparison))
+	}
 
 	if opt.Selection != nil {
 		p.Sections = append(p.Sections, opt.Selection(g))

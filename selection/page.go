@@ -7,6 +7,7 @@ import (
 
 	"gem/harness"
 	"gem/ledger"
+	"gem/optimum"
 	"gem/report"
 	"gem/trial"
 )
@@ -22,9 +23,11 @@ func DefaultOptions() Options {
 // it (ledger.ReturnsPath) and builds its page (report.LedgerPage) with the
 // statistics of selection (LedgerSection, DefaultOptions) of the group it
 // charts, rows by another harness than this one flagged, and the heatmap
-// over pair ("name1,name2", report.ParsePair; "" to let the page pick). A
-// ledger without a returns file is not an error: its page says that the
-// statistics need one.
+// over pair ("name1,name2", report.ParsePair; "" to let the page pick), and
+// the regret of search methods against an optimum when gem search
+// --compare kept its comparison beside the ledger (optimum.ComparisonPath).
+// A ledger without a returns file is not an error: its page says that the
+// statistics need one; without a comparison file it has no regret section.
 func LedgerReport(path, pair string) (*report.Page, error) {
 	opt := report.LedgerOptions{Path: path, Harness: harness.Fingerprint()}
 	var err error
@@ -37,6 +40,9 @@ func LedgerReport(path, pair string) (*report.Page, error) {
 	}
 	list, rproblems, err := ledger.ReadReturns(ledger.ReturnsPath(path))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if opt.Comparison, err = optimum.LoadComparison(optimum.ComparisonPath(path)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	series := make(map[string]*ledger.Series, len(list))

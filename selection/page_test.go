@@ -12,6 +12,7 @@ import (
 
 	"gem/harness"
 	"gem/ledger"
+	"gem/optimum"
 	"gem/report"
 	"gem/trial"
 )
@@ -200,6 +201,23 @@ func TestLedgerReport(t *testing.T) {
 	if _, err := LedgerReport(path, ""); err != nil {
 		t.Errorf("a returns file with a torn tail: %v", err)
 	}
+	// A comparison beside the ledger adds its regret section; a broken one
+	// is an error naming it.
+	c := &optimum.Comparison{Optimum: 1, Budgets: []int{2}, Seeds: 1, Batch: 1, Methods: []optimum.Method{{Name: "random", Curves: []optimum.Curve{{0.5, 0.75}}}}}
+	if err := c.Save(optimum.ComparisonPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = LedgerReport(path, ""); err != nil {
+		t.Fatal(err)
+	}
+	if h := html(p); !strings.Contains(h, "Regret against the optimum") || !strings.Contains(h, "0.2500 [0.2500, 0.2500]") {
+		t.Errorf("a ledger with a comparison: the page lacks its regret table")
+	}
+	os.WriteFile(optimum.ComparisonPath(path), []byte(`{"optimum":`), 0o600)
+	if _, err := LedgerReport(path, ""); err == nil || !strings.Contains(err.Error(), optimum.ComparisonPath(path)) {
+		t.Errorf("a truncated comparison file: error %v, want one naming it", err)
+	}
+	os.Remove(optimum.ComparisonPath(path))
 	if _, err := LedgerReport(filepath.Join(dir, "none.tsv"), ""); err == nil {
 		t.Error("a missing ledger: no error")
 	}

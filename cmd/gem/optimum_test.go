@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,7 +36,9 @@ func TestOptimumCommand(t *testing.T) {
 func TestCompareSmallBlock(t *testing.T) {
 	needGolden(t)
 	data := filepath.Join(goldenDir, "majors_2022_2023.csv")
-	code, out, errOut := gem(t, "search", "--compare", "--data", data, "--fix", "defaults", "--block", "bull", "--compare-seeds", "2", "--budgets", "5,36", "--ledger", "-")
+	dir := t.TempDir()
+	ledgerPath := filepath.Join(dir, "ledger.tsv")
+	code, out, errOut := gem(t, "search", "--compare", "--data", data, "--fix", "defaults", "--block", "bull", "--compare-seeds", "2", "--budgets", "5,36", "--ledger", ledgerPath)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -55,6 +58,17 @@ func TestCompareSmallBlock(t *testing.T) {
 		if (m == "phased" || m == "random") && !strings.Contains(line, "0.0000 [0.0000, 0.0000]  ") {
 			t.Errorf("%s: nonzero regret at 36 evaluations of 36: %s", m, line)
 		}
+	}
+	// The comparison kept beside the ledger is charted by gem report.
+	if !strings.Contains(out, "Comparison for gem report --ledger "+ledgerPath+": "+ledgerPath+".compare.json\n") {
+		t.Errorf("no line naming the comparison file:\n%s", out)
+	}
+	html := filepath.Join(dir, "ledger.html")
+	if code, _, errOut := gem(t, "report", "--ledger", ledgerPath, "--out", html); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	if b, err := os.ReadFile(html); err != nil || !strings.Contains(string(b), "Regret against the optimum") || !strings.Contains(string(b), `data-chart="regret"`) {
+		t.Errorf("the ledger report lacks the regret section (%v)", err)
 	}
 	for _, bad := range [][]string{{"--block", "moon"}, {"--fix", "later"}, {"--budgets", "0"}, {"--compare-seeds", "0"}, {"--block", ""}} {
 		args := append([]string{"search", "--compare", "--data", data, "--ledger", "-"}, bad...)

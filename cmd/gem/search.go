@@ -56,7 +56,7 @@ selection: judge the winner on held-out data.`,
 		out := cmd.OutOrStdout()
 		if cmpf.enabled {
 			fmt.Fprintf(out, "%s\n%s, %s fills%s\n", desc, r.base.Strategy, r.base.Fill, render.Window(pool.Env.Panel, r.base.Window))
-			return cmpf.run(cmd.Context(), out, pool, r.base, batch)
+			return cmpf.run(cmd.Context(), out, pool, r.base, batch, r.lf.path)
 		}
 		m, _ := newMethod() // Named made one
 		fmt.Fprintf(out, "%s\n%s, %s search: up to %d configurations of %d parameters (seed %d, batches of %d), %d workers\n",

@@ -34,8 +34,9 @@ func (f *compareFlags) register(fs *pflag.FlagSet) {
 
 // run scores every configuration of the block (replayed from its tape, bit
 // for bit the scores of direct evaluations), then runs every method on it,
-// its evaluations read from the table, and prints the regret table.
-func (f *compareFlags) run(ctx context.Context, out io.Writer, pool *trial.Pool, spec trial.Spec, batch int) error {
+// its evaluations read from the table, prints the regret table and keeps
+// the comparison beside the ledger for gem report --ledger.
+func (f *compareFlags) run(ctx context.Context, out io.Writer, pool *trial.Pool, spec trial.Spec, batch int, ledgerPath string) error {
 	if err := optimum.CheckCompare(f.budgets, f.seeds); err != nil {
 		return fmt.Errorf("--budgets, --compare-seeds: %w", err)
 	}
@@ -63,5 +64,12 @@ func (f *compareFlags) run(ctx context.Context, out io.Writer, pool *trial.Pool,
 	if err != nil {
 		return err
 	}
-	return c.WriteTable(out)
+	if err := c.WriteTable(out); err != nil || ledgerPath == "-" {
+		return err
+	}
+	if err := c.Save(optimum.ComparisonPath(ledgerPath)); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "Comparison for gem report --ledger %s: %s\n", ledgerPath, optimum.ComparisonPath(ledgerPath))
+	return err
 }
