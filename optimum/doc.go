@@ -24,12 +24,15 @@
 //	            base runs alone, stress runs only for the best bounds).
 //	compare.go  Curve, Table.Search (a search method on the table), Compare
 //	            and its regret table, Quantile.
+//	comparefile.go  Comparison.Save and LoadComparison: the comparison as
+//	            JSON beside the ledger (ComparisonPath), validated on reading.
 //	optuna.go   TableFile and Serve (a table answering gem eval --stdin
 //	            lines), Optuna (Optuna's TPE driven through it).
 //
 // Tests: replay_test.go (200 random configurations of the whole joint space
 // and 20 with reference fills against trial.Evaluate, bit for bit; Run's
 // independence of the workers; Best against Run), compare_test.go (the
-// statistics by hand, the table server on hostile lines), bench_test.go
+// statistics by hand, the table server on hostile lines), comparefile_test.go
+// (the file's round trip, hostile files), bench_test.go
 // (configurations per second, replayed against direct warm evaluation).
 package optimum

@@ -17,7 +17,9 @@
 // computes from the trials' daily returns, LedgerOptions.Selection), the
 // honesty statistics (trial counts, rejections, rank stability under fee
 // stress) with what a backtest can and cannot prove, the score against
-// each parameter that varies and a heatmap over two parameters. Summarize
+// each parameter that varies and a heatmap over two parameters, and, when
+// gem search --compare kept one beside the ledger, the regret of search
+// methods against the optimum of a block (LedgerOptions.Comparison). Summarize
 // reads a ledger as program.md's keep-or-revert loop (gem keep marks,
 // probes, seed replicates) and Draft writes the shutdown report it asks of
 // an agent.
@@ -38,6 +40,8 @@
 //   - evaluation.go: Evaluation and EvaluationPage.
 //   - groups.go: comparable groups of ledger rows and their parameters.
 //   - ledgerpage.go: LedgerOptions, LedgerPage and ParsePair.
+//   - regret.go: the regret section: median and interquartile regret
+//     against evaluations per method (an optimum.Comparison), and its table.
 //   - honesty.go: Honesty and ComputeHonesty.
 //   - summary.go: Summary, Summarize (adoptions, probes, replicates over
 //     seeds, neighbouring values), Keep and KeepMark, the markdown escapes.

@@ -24,7 +24,8 @@ beside the BTC+ETH benchmark (equity of the base and stress runs, drawdowns,
 returns by year, rolling Sharpe and volatility, exposure, holdings, each
 token's contribution, the trades, also as NAME-trades.csv beside the page).
 With --ledger: the search (best score so far, the statistics of selection of
-gem ledger stats with a verdict, score by parameter, a heatmap over --pair).
+gem ledger stats with a verdict, score by parameter, a heatmap over --pair,
+and the regret chart gem search --compare keeps beside the ledger).
 --png DIR also writes each chart as DIR/NAME.png.`,
 		Example: `  gem report --out results/eval.html
   gem report --data ../shared/golden/majors_2022_2023.csv --set hmm.min_observations=60 --out eval.html --png charts/
