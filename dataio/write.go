@@ -26,31 +26,46 @@ func OutputFormat(path string) Format {
 }
 
 // Write writes candles to path in the format its name asks for (see
-// OutputFormat), sorted by token and date. It writes a temporary file in the
-// same directory and renames it into place, so that a crash never leaves a
-// half-written file at path.
+// OutputFormat), sorted by token and date, through WriteFileAtomic: a crash
+// never leaves a half-written file at path.
 func Write(path string, candles []harness.Candle) error {
 	sorted := slices.Clone(candles)
 	slices.SortStableFunc(sorted, func(a, b harness.Candle) int {
 		return cmp.Or(strings.Compare(a.Token, b.Token), cmp.Compare(a.Date, b.Date))
 	})
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	err := WriteFileAtomic(path, func(w io.Writer) error {
+		switch {
+		case OutputFormat(path) == Parquet:
+			return writeParquet(w, sorted)
+		case strings.EqualFold(filepath.Ext(path), ".gz"):
+			zw := gzip.NewWriter(w)
+			if err := WriteCSV(zw, sorted); err != nil {
+				return err
+			}
+			return zw.Close()
+		default:
+			return WriteCSV(w, sorted)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("dataio: %w", err)
 	}
+	return nil
+}
+
+// WriteFileAtomic writes path with write, through a buffered temporary
+// file in the same directory that is synced and then renamed into place, so
+// that a crash never leaves a half-written file at path. The file keeps
+// the permissions of the file it replaces (0644 for a new one). Errors
+// name path.
+func WriteFileAtomic(path string, write func(w io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	bw := bufio.NewWriterSize(tmp, 1<<20)
-	switch {
-	case OutputFormat(path) == Parquet:
-		err = writeParquet(bw, sorted)
-	case strings.EqualFold(filepath.Ext(path), ".gz"):
-		zw := gzip.NewWriter(bw)
-		if err = WriteCSV(zw, sorted); err == nil {
-			err = zw.Close()
-		}
-	default:
-		err = WriteCSV(bw, sorted)
-	}
+	err = write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -71,7 +86,7 @@ func Write(path string, candles []harness.Candle) error {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return fmt.Errorf("dataio: writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
