@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,32 +34,31 @@ func synthCSV(t *testing.T) string {
 }
 
 // built is the gem binary the process-level tests share: linking it takes
-// seconds, so it is built once per test binary, into a directory TestMain
-// removes.
+// seconds, so TestMain starts building it once, in the background while
+// the in-process tests run, into a directory it removes at the end.
 var built struct {
-	once sync.Once
+	done chan struct{}
 	dir  string
 	bin  string
+	skip string // why the binary cannot be built here
 	err  error
 }
 
-// TestMain runs the tests and removes the shared binary's directory.
+// TestMain starts the binary's build, runs the tests and removes the
+// binary's directory.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
-	os.Exit(code)
-}
-
-// buildGem returns the path of the gem binary, built on the first call.
-func buildGem(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool to build the binary with: %v", err)
-	}
-	built.once.Do(func() {
+	flag.Parse()
+	built.done = make(chan struct{})
+	go func() {
+		defer close(built.done)
+		if testing.Short() {
+			return
+		}
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			built.skip = fmt.Sprintf("no go tool to build the binary with: %v", err)
+			return
+		}
 		if built.dir, built.err = os.MkdirTemp("", "gem-cli-test-"); built.err != nil {
 			return
 		}
@@ -67,7 +66,22 @@ func buildGem(t *testing.T) string {
 		if out, err := exec.Command(goTool, "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
 			built.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
-	})
+	}()
+	code := m.Run()
+	<-built.done
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildGem returns the path of the gem binary, waiting for its build.
+func buildGem(t *testing.T) string {
+	t.Helper()
+	<-built.done
+	if built.skip != "" {
+		t.Skip(built.skip)
+	}
 	if built.err != nil {
 		t.Fatal(built.err)
 	}
@@ -146,6 +160,7 @@ func checkLedger(t *testing.T, path string, values []string) {
 // configuration in the ledger exactly once; with SIGINT it stops after the
 // trials in flight, exits non-zero saying so, and leaves an intact ledger.
 func TestCrashSafety(t *testing.T) {
+	t.Parallel() // subprocesses only: no state shared with other tests
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -166,6 +166,7 @@ func checkWhole(t *testing.T, what, path string) int {
 var interruptRuns = flag.Int("interrupt-runs", 4, "sweeps TestInterruptSweeps interrupts per mode")
 
 func TestInterruptSweeps(t *testing.T) {
+	t.Parallel() // subprocesses only: no state shared with other tests
 	if testing.Short() {
 		t.Skip("builds the binary and runs interrupted sweeps")
 	}
@@ -216,6 +217,7 @@ func TestInterruptSweeps(t *testing.T) {
 // TestInterruptCommands interrupts the other long commands once each: they
 // stop with exit status 130 and no panic.
 func TestInterruptCommands(t *testing.T) {
+	t.Parallel() // subprocesses only: no state shared with other tests
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
