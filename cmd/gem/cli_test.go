@@ -215,6 +215,7 @@ func TestPhasedDryRun(t *testing.T) {
 // tokens, 2017-2026, with its gaps, close-only rows and reused tickers) and
 // prints finite metrics.
 func TestRunMergedPanel(t *testing.T) {
+	t.Parallel() // in-process, no global state: runs beside the process-level tests
 	path := "../../../shared/data/binance_spot_1d_panel_merged.csv.gz"
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("real data not found at %s (it lives in ../shared, outside the repository): %v", path, err)
@@ -250,6 +251,7 @@ func TestRunMergedPanel(t *testing.T) {
 // configurations, records them under "search", and repeats itself exactly
 // with the same seed.
 func TestSearch(t *testing.T) {
+	t.Parallel() // in-process, no global state: runs beside the process-level tests
 	needGolden(t)
 	data := filepath.Join(goldenDir, "majors_2022_2023.csv")
 	run := func(seed string) (string, []ledger.Row) {

@@ -133,6 +133,7 @@ func startSweepPath(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, st
 // others) and exits with status 0 within seconds of the sweep's end; a
 // worker interrupted while the sweep runs exits 130.
 func TestWorkerLifecycle(t *testing.T) {
+	t.Parallel() // subprocesses only: no state shared with other tests
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
