@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,59 +32,32 @@ func synthCSV(t *testing.T) string {
 	return path
 }
 
-// built is the gem binary the process-level tests share: linking it takes
-// seconds, so TestMain starts building it once, in the background while
-// the in-process tests run, into a directory it removes at the end.
-var built struct {
-	done chan struct{}
-	dir  string
-	bin  string
-	skip string // why the binary cannot be built here
-	err  error
-}
+// asGem is the environment variable under which the test binary is gem:
+// the process-level tests run this binary with it set, so that no separate
+// build of gem is needed.
+const asGem = "GEM_TEST_BINARY_IS_GEM"
 
-// TestMain starts the binary's build, runs the tests and removes the
-// binary's directory.
+// TestMain runs gem's main when the test binary was started as gem (see
+// asGem), and the tests otherwise.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	built.done = make(chan struct{})
-	go func() {
-		defer close(built.done)
-		if testing.Short() {
-			return
-		}
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			built.skip = fmt.Sprintf("no go tool to build the binary with: %v", err)
-			return
-		}
-		if built.dir, built.err = os.MkdirTemp("", "gem-cli-test-"); built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "gem")
-		if out, err := exec.Command(goTool, "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	}()
-	code := m.Run()
-	<-built.done
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
+	if os.Getenv(asGem) == "1" {
+		main()
+		return
 	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
-// buildGem returns the path of the gem binary, waiting for its build.
+// buildGem returns the path of a gem binary for the process-level tests:
+// this test binary, which is gem when started with asGem set (it sets it
+// in its own environment, which every child inherits).
 func buildGem(t *testing.T) string {
 	t.Helper()
-	<-built.done
-	if built.skip != "" {
-		t.Skip(built.skip)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Skipf("cannot find the test binary to run as gem: %v", err)
 	}
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
+	os.Setenv(asGem, "1") // the test binary itself looked at it only at its start
+	return bin
 }
 
 // ledgerRows returns the data lines of a ledger file, failing on a line
