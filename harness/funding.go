@@ -45,32 +45,9 @@ func LoadFunding(path string) (*Funding, error) {
 func ReadFunding(r io.Reader, path string) (*Funding, error) {
 	rd := csv.NewReader(r)
 	rd.ReuseRecord = true
-	header, err := rd.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: path, Err: errors.New("empty file (want a header token,time,funding_rate)")}
-	}
+	column, err := ReadHeader(rd, path, fundingColumns[:], nil)
 	if err != nil {
-		return nil, CSVError(path, err)
-	}
-	var column [len(fundingColumns)]int
-	for i := range column {
-		column[i] = -1
-	}
-	for j, name := range header {
-		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
-		for i, want := range fundingColumns {
-			if name == want {
-				if column[i] >= 0 {
-					return nil, &ParseError{File: path, Line: 1, Column: j + 1, Err: fmt.Errorf("column %q appears twice", want)}
-				}
-				column[i] = j
-			}
-		}
-	}
-	for i, c := range column {
-		if c < 0 {
-			return nil, &ParseError{File: path, Line: 1, Err: fmt.Errorf("missing column %q (header is %s)", fundingColumns[i], QuoteField(strings.Join(header, ",")))}
-		}
+		return nil, err
 	}
 	type row struct {
 		time int64

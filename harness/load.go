@@ -346,36 +346,11 @@ func (cr *CSVReader) Append(col *Collector, r io.Reader, path string) error {
 	}
 	rd := csv.NewReader(r)
 	rd.ReuseRecord = true
-	header, err := rd.Read()
-	if err == io.EOF {
-		return &ParseError{File: path, Err: errors.New("empty file (want a header token,date,open,high,low,close,volume)")}
-	}
+	cols, err := ReadHeader(rd, path, csvColumns[:], map[string]string{"timestamp": "date"})
 	if err != nil {
-		return CSVError(path, err)
+		return err
 	}
-	var column [len(csvColumns)]int
-	for i := range column {
-		column[i] = -1
-	}
-	for j, name := range header {
-		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
-		if name == "timestamp" {
-			name = "date"
-		}
-		for i, want := range csvColumns {
-			if name == want {
-				if column[i] >= 0 {
-					return &ParseError{File: path, Line: 1, Column: j + 1, Err: fmt.Errorf("column %q appears twice", want)}
-				}
-				column[i] = j
-			}
-		}
-	}
-	for i, c := range column {
-		if c < 0 {
-			return &ParseError{File: path, Line: 1, Err: fmt.Errorf("missing column %q (header is %s)", csvColumns[i], QuoteField(strings.Join(header, ",")))}
-		}
-	}
+	column := [len(csvColumns)]int(cols)
 	rows := 0
 	for {
 		rec, err := rd.Read()
@@ -613,6 +588,43 @@ func QuoteField(s string) string {
 		cut--
 	}
 	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
+
+// ReadHeader reads the header line of a CSV file and returns, for each
+// name of cols, the index of its column; names are matched without case,
+// surrounding space or a byte-order mark, after renaming by alias (nil for
+// none). Other columns are ignored. An empty file, a column named twice and
+// a missing one are *ParseError naming path (and the header).
+func ReadHeader(rd *csv.Reader, path string, cols []string, alias map[string]string) ([]int, error) {
+	header, err := rd.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("empty file (want a header %s)", strings.Join(cols, ","))}
+	}
+	if err != nil {
+		return nil, CSVError(path, err)
+	}
+	column := make([]int, len(cols))
+	for i := range column {
+		column[i] = -1
+	}
+	for j, name := range header {
+		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+		if a, ok := alias[name]; ok {
+			name = a
+		}
+		if i := slices.Index(cols, name); i >= 0 {
+			if column[i] >= 0 {
+				return nil, &ParseError{File: path, Line: 1, Column: j + 1, Err: fmt.Errorf("column %q appears twice", name)}
+			}
+			column[i] = j
+		}
+	}
+	for i, c := range column {
+		if c < 0 {
+			return nil, &ParseError{File: path, Line: 1, Err: fmt.Errorf("missing column %q (header is %s)", cols[i], QuoteField(strings.Join(header, ",")))}
+		}
+	}
+	return column, nil
 }
 
 // CSVError converts an error of encoding/csv's Reader into a *ParseError

@@ -57,28 +57,9 @@ func LoadBook(path string) (*Book, error) {
 func ReadBook(r io.Reader, path string) (*Book, error) {
 	rd := csv.NewReader(r)
 	rd.ReuseRecord = true
-	cols := [...]string{"date", "token", "weight"}
-	header, err := rd.Read()
-	if err == io.EOF {
-		return nil, &harness.ParseError{File: path, Err: errors.New("empty file (want a header date,token,weight)")}
-	}
+	col, err := harness.ReadHeader(rd, path, []string{"date", "token", "weight"}, nil)
 	if err != nil {
-		return nil, harness.CSVError(path, err)
-	}
-	col := [3]int{-1, -1, -1}
-	for j, name := range header {
-		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
-		if k := slices.Index(cols[:], name); k >= 0 {
-			if col[k] >= 0 {
-				return nil, &harness.ParseError{File: path, Line: 1, Column: j + 1, Err: fmt.Errorf("column %q appears twice", name)}
-			}
-			col[k] = j
-		}
-	}
-	for k, c := range col {
-		if c < 0 {
-			return nil, &harness.ParseError{File: path, Line: 1, Err: fmt.Errorf("missing column %q (header is %s)", cols[k], harness.QuoteField(strings.Join(header, ",")))}
-		}
+		return nil, err
 	}
 	type key struct {
 		date  harness.Date
