@@ -29,6 +29,7 @@ import (
 // NATS server to two local workers prints the same trial lines and records
 // the same ledger rows, time and seconds aside, as a local sweep.
 func TestSweepDistributed(t *testing.T) {
+	t.Parallel() // its own embedded server; no global state
 	data := synthCSV(t)
 	dir := t.TempDir()
 	sweep := func(name string, extra ...string) (lines []string, rows []string, stderr string) {
